@@ -1,0 +1,35 @@
+// Activation: wires the extension's features together; each feature is a disposable class.
+import * as vscode from 'vscode';
+import { RunbookLanguageClient } from './languageClient';
+import { StepCommands } from './stepCommands';
+
+export async function activate(context: vscode.ExtensionContext): Promise<RunbookLanguageClient> {
+  const log = vscode.window.createOutputChannel('Exchange Health Runbooks', { log: true });
+  context.subscriptions.push(log);
+
+  const client = new RunbookLanguageClient(context, log);
+  context.subscriptions.push(client);
+  context.subscriptions.push(new StepCommands(log));
+  context.subscriptions.push(
+    vscode.commands.registerCommand('exchangeRunbooks.showLog', () => log.show()),
+    vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => client.restart()),
+  );
+
+  try {
+    await client.start();
+  } catch (error) {
+    // The editor still opens runbooks without the server; say why checks are missing and what to do.
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`Language server failed to start: ${message}`);
+    const showLog = vscode.l10n.t('Show Log');
+    void vscode.window
+      .showErrorMessage(vscode.l10n.t('Exchange runbook checks are unavailable: the language server did not start ({0}).', message), showLog)
+      .then((choice) => (choice === showLog ? log.show() : undefined));
+  }
+  // Returned so the in-host tests can reach the running client.
+  return client;
+}
+
+export function deactivate(): void {
+  // Disposables registered in activate() stop the client.
+}

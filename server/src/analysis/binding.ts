@@ -1,0 +1,95 @@
+// Binds a PowerShell command's parameters and arguments the way PowerShell does (names, aliases,
+// unambiguous prefixes, positions), using the catalog's knowledge of the cmdlet.
+import type { CatalogIndex } from '../catalog';
+import type { Cmdlet, CmdletParameter } from '../catalog/types';
+import type { PsArgument, PsCommand, PsRange } from '../powershell/parser';
+
+export interface BoundParameter {
+  parameter: CmdletParameter;
+  /** The range of `-Name`, or of the argument when bound by position. */
+  nameRange: PsRange;
+  argument?: PsArgument;
+  positional: boolean;
+}
+
+export interface Binding {
+  cmdlet: Cmdlet;
+  bound: Map<string, BoundParameter>;
+  unknown: { name: string; range: PsRange }[];
+  ambiguous: { name: string; range: PsRange; candidates: string[] }[];
+  /** Parameters written without the value they need. */
+  missingValue: { parameter: CmdletParameter; range: PsRange }[];
+}
+
+export function findParameter(catalog: CatalogIndex, cmdlet: Cmdlet, written: string): { parameter?: CmdletParameter; candidates: string[] } {
+  const name = written.toLowerCase();
+  const all = catalog.parametersOf(cmdlet);
+  const exact = all.find((p) => p.name.toLowerCase() === name || p.aliases?.some((a) => a.toLowerCase() === name));
+  if (exact) return { parameter: exact, candidates: [] };
+  const prefixed = all.filter((p) => p.name.toLowerCase().startsWith(name));
+  if (prefixed.length === 1) return { parameter: prefixed[0]!, candidates: [] };
+  return { candidates: prefixed.map((p) => p.name) };
+}
+
+export function bindCommand(catalog: CatalogIndex, command: PsCommand): Binding | undefined {
+  const cmdlet = catalog.cmdlet(command.name);
+  if (!cmdlet) return undefined;
+  const binding: Binding = { cmdlet, bound: new Map(), unknown: [], ambiguous: [], missingValue: [] };
+  const positionals: PsArgument[] = [];
+  const elements = command.elements;
+  for (let i = 0; i < elements.length; i++) {
+    const element = elements[i]!;
+    if (element.kind === 'argument') {
+      positionals.push(element.argument);
+      continue;
+    }
+    const next = elements[i + 1];
+    const found = findParameter(catalog, cmdlet, element.name);
+    if (!found.parameter) {
+      if (found.candidates.length > 1) binding.ambiguous.push({ name: element.name, range: element.range, candidates: found.candidates });
+      else binding.unknown.push({ name: element.name, range: element.range });
+      // An unknown parameter most likely takes the argument after it.
+      if (!element.colonArgument && next?.kind === 'argument') i++;
+      continue;
+    }
+    const parameter = found.parameter;
+    if (parameter.type === 'SwitchParameter') {
+      const bound: BoundParameter = { parameter, nameRange: element.range, positional: false };
+      if (element.colonArgument) bound.argument = element.colonArgument;
+      binding.bound.set(parameter.name.toLowerCase(), bound);
+      continue;
+    }
+    let argument = element.colonArgument;
+    if (!argument && next?.kind === 'argument') {
+      argument = next.argument;
+      i++;
+    }
+    if (!argument) binding.missingValue.push({ parameter, range: element.range });
+    const bound: BoundParameter = { parameter, nameRange: element.range, positional: false };
+    if (argument) bound.argument = argument;
+    binding.bound.set(parameter.name.toLowerCase(), bound);
+  }
+  const byPosition = cmdlet.parameters
+    .filter((p) => p.position !== undefined && !binding.bound.has(p.name.toLowerCase()))
+    .sort((a, b) => a.position! - b.position!);
+  for (const [index, argument] of positionals.entries()) {
+    const parameter = byPosition[index];
+    if (!parameter) break;
+    binding.bound.set(parameter.name.toLowerCase(), { parameter, nameRange: argument.range, argument, positional: true });
+  }
+  return binding;
+}
+
+/** The argument's text as PowerShell would compare it: `$true`, `POP`, `MSExchangePOP3`. */
+export function argumentValue(argument: PsArgument | undefined): string | undefined {
+  return argument?.value;
+}
+
+/** The server a command acts on: `-Identity`, `-Server` or `-ComputerName`, as written. */
+export function targetServer(binding: Binding): string | undefined {
+  for (const name of ['identity', 'server', 'computername']) {
+    const value = binding.bound.get(name)?.argument;
+    if (value && (value.kind === 'variable' || value.kind === 'bareword' || value.kind === 'string')) return value.value.toLowerCase();
+  }
+  return undefined;
+}

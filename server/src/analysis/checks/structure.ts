@@ -1,0 +1,94 @@
+// Checks of procedures and steps as a structure: ids, references, reuse, waits, branch order.
+import { type StepReference, WAIT_UNITS } from '../../language/syntax';
+import type { DiagnosticSink } from '../diagnostics';
+import { didYouMean } from '../text';
+
+export function checkStructure(sink: DiagnosticSink): void {
+  const { model, l10n } = sink;
+  const t = l10n.t;
+  const { runbook } = model;
+
+  const procedureIds = new Map<string, number>();
+  for (const procedure of runbook.procedures) {
+    if (!procedure.id) continue;
+    if (procedureIds.has(procedure.id.text)) {
+      sink.report('duplicate-id', procedure.id.range, t('Another procedure is already called {0}.', procedure.id.text));
+    }
+    procedureIds.set(procedure.id.text, procedure.index);
+    const stepIds = new Set<string>();
+    for (const step of procedure.steps) {
+      if (!step.id) continue;
+      if (stepIds.has(step.id.text)) {
+        sink.report('duplicate-id', step.id.range, t('Another step of procedure {0} is already called {1}.', procedure.id.text, step.id.text));
+      }
+      stepIds.add(step.id.text);
+    }
+  }
+
+  for (const node of model.nodes) {
+    const { procedure, step } = node;
+    if (step.reuse) {
+      const target = model.resolve(procedure, step.reuse);
+      if (!target?.step) reportUnknownReference(sink, procedure, step.reuse);
+      else if (node.reuseBroken) {
+        sink.report('reuse-cycle', step.reuse.range, t('Reusing {0} leads back to this step: a step cannot reuse itself.', referenceText(step.reuse)));
+      }
+    } else if (step.actions.length === 0) {
+      sink.report('empty-step', step.headerRange, t('The step {0} has no `run`, `wait`, `manual`, `ask` or `escalate`.', step.id?.text ?? ''));
+    }
+
+    for (const action of step.actions) {
+      if (action.kind !== 'wait') continue;
+      if (action.amount && action.amount.value === 0) {
+        sink.report('invalid-wait', action.amount.range, t('A wait of 0 does nothing.'));
+      }
+      if (action.unit && !(WAIT_UNITS as readonly string[]).includes(action.unit.text)) {
+        const s = sink.suggest(action.unit.range, didYouMean(action.unit.text, ['seconds', 'minutes', 'hours']));
+        sink.report('invalid-wait', action.unit.range, t('{0} is not a unit of time: use seconds, minutes or hours.', action.unit.text) + s.suffix, { fixes: s.fixes });
+      }
+    }
+
+    let otherwiseSeen = false;
+    for (const branch of step.branches) {
+      if (otherwiseSeen) {
+        sink.report('unreachable-branch', branch.range, t('This branch is never taken: `otherwise` above it always applies.'), { unnecessary: true });
+      }
+      if (branch.kind === 'otherwise') otherwiseSeen = true;
+      if (branch.target?.kind === 'step' && !model.resolve(procedure, branch.target.reference)) {
+        reportUnknownReference(sink, procedure, branch.target.reference);
+      }
+    }
+    const escalation = step.actions.find((a) => a.kind === 'escalate');
+    if (escalation && step.branches.length > 0) {
+      for (const branch of step.branches) {
+        sink.report('unreachable-branch', branch.range, t('This branch is never taken: the step escalates and the run ends there.'), { unnecessary: true });
+      }
+    }
+  }
+}
+
+function referenceText(reference: StepReference): string {
+  return reference.procedure ? `${reference.procedure.text}.${reference.step.text}` : reference.step.text;
+}
+
+function reportUnknownReference(sink: DiagnosticSink, procedure: { id?: { text: string }; steps: { id?: { text: string } }[] }, reference: StepReference): void {
+  const { model, l10n } = sink;
+  const t = l10n.t;
+  if (reference.procedure) {
+    const target = model.procedure(reference.procedure.text);
+    if (!target) {
+      const s = sink.suggest(reference.procedure.range, didYouMean(reference.procedure.text, model.runbook.procedures.flatMap((p) => (p.id ? [p.id.text] : []))));
+      sink.report('unknown-target', reference.procedure.range, t('There is no procedure {0}.', reference.procedure.text) + s.suffix, { fixes: s.fixes });
+      return;
+    }
+    const s = sink.suggest(reference.step.range, didYouMean(reference.step.text, target.steps.flatMap((st) => (st.id ? [st.id.text] : []))));
+    sink.report('unknown-target', reference.step.range, t('Procedure {0} has no step {1}.', reference.procedure.text, reference.step.text) + s.suffix, { fixes: s.fixes });
+    return;
+  }
+  const candidates = [
+    ...procedure.steps.flatMap((st) => (st.id ? [st.id.text] : [])),
+    ...model.runbook.procedures.flatMap((p) => (p.id ? [p.id.text] : [])),
+  ];
+  const s = sink.suggest(reference.step.range, didYouMean(reference.step.text, candidates));
+  sink.report('unknown-target', reference.step.range, t('There is no step or procedure {0}.', reference.step.text) + s.suffix, { fixes: s.fixes });
+}

@@ -1,0 +1,115 @@
+// Diagnostics: the stable codes, how they are reported, and the entry point that runs every check.
+import { type Diagnostic, DiagnosticSeverity, DiagnosticTag, type Range, type TextEdit } from 'vscode-languageserver-types';
+import type { Localizer } from '../i18n';
+import { checkCommands } from './checks/commands';
+import { checkConditions } from './checks/conditions';
+import { checkFlow } from './checks/flow';
+import { checkHeader } from './checks/header';
+import { checkStructure } from './checks/structure';
+import type { RunbookModel } from './model';
+
+/** Every diagnostic code with its severity; docs/language.md explains each one. */
+export const DIAGNOSTIC_CODES = {
+  syntax: DiagnosticSeverity.Error,
+  misplaced: DiagnosticSeverity.Error,
+  'missing-runbook': DiagnosticSeverity.Error,
+  'unknown-health-set': DiagnosticSeverity.Error,
+  'unknown-monitor': DiagnosticSeverity.Error,
+  'unknown-probe': DiagnosticSeverity.Error,
+  'misspelt-name': DiagnosticSeverity.Error,
+  'wrong-health-set': DiagnosticSeverity.Error,
+  'monitor-outside-runbook': DiagnosticSeverity.Warning,
+  'missing-recovery-procedure': DiagnosticSeverity.Warning,
+  'unknown-param-kind': DiagnosticSeverity.Error,
+  'duplicate-parameter': DiagnosticSeverity.Error,
+  'undeclared-parameter': DiagnosticSeverity.Error,
+  'unused-parameter': DiagnosticSeverity.Warning,
+  'duplicate-id': DiagnosticSeverity.Error,
+  'unknown-target': DiagnosticSeverity.Error,
+  'reuse-cycle': DiagnosticSeverity.Error,
+  'unreachable-step': DiagnosticSeverity.Warning,
+  'unreachable-branch': DiagnosticSeverity.Warning,
+  'endless-loop': DiagnosticSeverity.Error,
+  'empty-step': DiagnosticSeverity.Warning,
+  'invalid-wait': DiagnosticSeverity.Error,
+  'unknown-cmdlet': DiagnosticSeverity.Warning,
+  'unknown-parameter': DiagnosticSeverity.Error,
+  'ambiguous-parameter': DiagnosticSeverity.Error,
+  'missing-mandatory-parameter': DiagnosticSeverity.Error,
+  'missing-value': DiagnosticSeverity.Error,
+  'invalid-value': DiagnosticSeverity.Error,
+  'unknown-service': DiagnosticSeverity.Warning,
+  placeholder: DiagnosticSeverity.Error,
+  'powershell-syntax': DiagnosticSeverity.Warning,
+  'missing-confirm': DiagnosticSeverity.Warning,
+  'unknown-property': DiagnosticSeverity.Error,
+  'unknown-value': DiagnosticSeverity.Error,
+  'condition-without-output': DiagnosticSeverity.Warning,
+  'answer-without-ask': DiagnosticSeverity.Error,
+  'invalid-role-condition': DiagnosticSeverity.Error,
+  'not-undone': DiagnosticSeverity.Error,
+  'restart-before-failover': DiagnosticSeverity.Error,
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** A quick fix carried in the diagnostic's `data`, so code actions need no second analysis. */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  preferred?: boolean;
+}
+
+export interface DiagnosticData {
+  fixes?: Fix[];
+}
+
+export interface ReportOptions {
+  fixes?: Fix[];
+  unnecessary?: boolean;
+  related?: { range: Range; message: string }[];
+}
+
+/** Collects diagnostics for one document; checks call `report` and never build Diagnostics themselves. */
+export class DiagnosticSink {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    readonly model: RunbookModel,
+    readonly l10n: Localizer,
+    private readonly uri: string,
+  ) {}
+
+  report(code: DiagnosticCode, range: Range, message: string, options: ReportOptions = {}): void {
+    const diagnostic: Diagnostic = { range, severity: DIAGNOSTIC_CODES[code], code, source: 'exchange-runbook', message };
+    if (options.unnecessary) diagnostic.tags = [DiagnosticTag.Unnecessary];
+    if (options.fixes?.length) diagnostic.data = { fixes: options.fixes } satisfies DiagnosticData;
+    if (options.related?.length) {
+      diagnostic.relatedInformation = options.related.map((r) => ({ location: { uri: this.uri, range: r.range }, message: r.message }));
+    }
+    this.diagnostics.push(diagnostic);
+  }
+
+  /** "Did you mean X?" as a message suffix and one quick fix per suggestion. */
+  suggest(range: Range, suggestions: string[], render: (name: string) => string = (s) => s): { suffix: string; fixes: Fix[] } {
+    if (suggestions.length === 0) return { suffix: '', fixes: [] };
+    const t = this.l10n.t;
+    return {
+      suffix: ' ' + t('Did you mean {0}?', suggestions.map((s) => render(s)).join(t(' or '))),
+      fixes: suggestions.map((s, i) => ({ title: t('Change to {0}', render(s)), edits: [{ range, newText: render(s) }], preferred: i === 0 })),
+    };
+  }
+}
+
+export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: string): Diagnostic[] {
+  const sink = new DiagnosticSink(model, l10n, uri);
+  for (const error of model.runbook.errors) {
+    sink.report(error.code, error.range, l10n.t(error.message, ...error.args));
+  }
+  checkHeader(sink);
+  checkStructure(sink);
+  checkCommands(sink);
+  checkConditions(sink);
+  checkFlow(sink);
+  return sink.diagnostics;
+}

@@ -1,0 +1,248 @@
+// The analysed runbook: the syntax tree with its references resolved and its PowerShell parsed,
+// built once per document version and shared by every feature (diagnostics, completion, ...).
+import type { CatalogIndex } from '../catalog';
+import type { OutputProperty, OutputType } from '../catalog/types';
+import { parseRunbook } from '../language/parser';
+import type { ParamDeclaration, Position, Procedure, Range, RunAction, Runbook, Step, StepReference } from '../language/syntax';
+import { type PsCommand, type PsRange, type PsScript, parsePowerShell } from '../powershell/parser';
+
+/** A `run` action with its parsed PowerShell and the mapping back to document positions. */
+export class RunScript {
+  private readonly segmentOffsets: number[] = [];
+
+  constructor(
+    readonly action: RunAction,
+    readonly script: PsScript,
+  ) {
+    let offset = 0;
+    for (const segment of action.segments) {
+      this.segmentOffsets.push(offset);
+      offset += segment.length + 1;
+    }
+  }
+
+  toPosition(offset: number): Position {
+    let index = this.segmentOffsets.length - 1;
+    while (index > 0 && this.segmentOffsets[index]! > offset) index--;
+    const segment = this.action.segments[index]!;
+    return { line: segment.line, character: segment.character + Math.min(offset - this.segmentOffsets[index]!, segment.length) };
+  }
+
+  toRange(range: PsRange): Range {
+    return { start: this.toPosition(range.start), end: this.toPosition(range.end) };
+  }
+
+  /** The offset in the command text of a document position, if the position is inside it. */
+  toOffset(position: Position): number | undefined {
+    const index = this.action.segments.findIndex((s) => s.line === position.line);
+    if (index < 0) return undefined;
+    const segment = this.action.segments[index]!;
+    const column = position.character - segment.character;
+    if (column < 0 || column > segment.length) return undefined;
+    return this.segmentOffsets[index]! + column;
+  }
+}
+
+export interface StepNode {
+  /** Unique key `procedureIndex:stepIndex`. */
+  key: string;
+  procedure: Procedure;
+  step: Step;
+  /** The step whose actions run: the step itself, or the step it reuses (chains followed). */
+  source: { procedure: Procedure; step: Step };
+  /** Whether following `step x = y` references ran into a cycle or a reference that does not resolve. */
+  reuseBroken: boolean;
+}
+
+/** What a step's last command writes: the objects a `when` condition tests. */
+export interface OutputShape {
+  cmdlet: string;
+  type: OutputType;
+  /** After `Group-Object Status`, `Name` takes the values of Status. */
+  groupedBy?: OutputProperty;
+}
+
+const GROUP_OBJECT = new Set(['group-object', 'group']);
+/** Commands that pass objects through unchanged as far as their properties are concerned. */
+const PASS_THROUGH = new Set([
+  'where-object', 'where', '?', 'sort-object', 'sort', 'format-list', 'fl', 'format-table', 'ft', 'select-object', 'select',
+  'out-host', 'out-string', 'tee-object', 'out-default',
+]);
+
+export class RunbookModel {
+  readonly runbook: Runbook;
+  readonly lines: string[];
+  readonly nodes: StepNode[] = [];
+  private readonly nodesByStep = new Map<Step, StepNode>();
+  private readonly proceduresById = new Map<string, Procedure>();
+  private readonly paramsByName = new Map<string, ParamDeclaration>();
+  private readonly scripts = new Map<RunAction, RunScript>();
+
+  constructor(
+    readonly text: string,
+    readonly catalog: CatalogIndex,
+  ) {
+    this.runbook = parseRunbook(text);
+    this.lines = text.split(/\r?\n/);
+    for (const procedure of this.runbook.procedures) {
+      if (procedure.id && !this.proceduresById.has(procedure.id.text)) this.proceduresById.set(procedure.id.text, procedure);
+    }
+    for (const param of this.runbook.params) {
+      const name = param.name.text.toLowerCase();
+      if (!this.paramsByName.has(name)) this.paramsByName.set(name, param);
+    }
+    for (const procedure of this.runbook.procedures) {
+      for (const step of procedure.steps) {
+        for (const action of step.actions) {
+          if (action.kind === 'run' && action.command.trim() !== '') this.scripts.set(action, new RunScript(action, parsePowerShell(action.command)));
+        }
+        const node: StepNode = { key: `${procedure.index}:${step.index}`, procedure, step, source: { procedure, step }, reuseBroken: false };
+        this.nodes.push(node);
+        this.nodesByStep.set(step, node);
+      }
+    }
+    for (const node of this.nodes) this.resolveReuse(node);
+  }
+
+  procedure(id: string): Procedure | undefined {
+    return this.proceduresById.get(id);
+  }
+
+  param(name: string): ParamDeclaration | undefined {
+    return this.paramsByName.get(name.toLowerCase());
+  }
+
+  node(step: Step): StepNode {
+    return this.nodesByStep.get(step)!;
+  }
+
+  script(action: RunAction): RunScript | undefined {
+    return this.scripts.get(action);
+  }
+
+  /** Every parsed `run` of the document with the step it is written in. */
+  *allScripts(): Generator<{ node: StepNode; run: RunScript }> {
+    for (const node of this.nodes) {
+      for (const action of node.step.actions) {
+        const run = action.kind === 'run' ? this.scripts.get(action) : undefined;
+        if (run) yield { node, run };
+      }
+    }
+  }
+
+  /** The scripts a step runs (a reusing step runs the reused step's). */
+  runsOf(node: StepNode): RunScript[] {
+    const runs: RunScript[] = [];
+    for (const action of node.source.step.actions) {
+      const run = action.kind === 'run' ? this.scripts.get(action) : undefined;
+      if (run) runs.push(run);
+    }
+    return runs;
+  }
+
+  /**
+   * Resolves `-> x` / `step a = x`: a step of the same procedure, else a procedure (its first
+   * step); `p.s` names a step of procedure p.
+   */
+  resolve(from: Procedure, reference: StepReference): { procedure: Procedure; step?: Step } | undefined {
+    if (reference.procedure) {
+      const procedure = this.procedure(reference.procedure.text);
+      const step = procedure?.steps.find((s) => s.id?.text === reference.step.text);
+      return procedure && step ? { procedure, step } : undefined;
+    }
+    const local = from.steps.find((s) => s.id?.text === reference.step.text);
+    if (local) return { procedure: from, step: local };
+    const procedure = this.procedure(reference.step.text);
+    if (procedure) {
+      const first = procedure.steps[0];
+      return first ? { procedure, step: first } : { procedure };
+    }
+    return undefined;
+  }
+
+  private resolveReuse(node: StepNode): void {
+    const seen = new Set<Step>([node.step]);
+    let current = { procedure: node.procedure, step: node.step };
+    while (current.step.reuse) {
+      const next = this.resolve(current.procedure, current.step.reuse);
+      if (!next?.step || seen.has(next.step) || !next.step.reuse && next.step === node.step) {
+        node.reuseBroken = true;
+        return;
+      }
+      seen.add(next.step);
+      current = { procedure: next.procedure, step: next.step };
+    }
+    node.source = current;
+  }
+
+  /** The objects the step's last command writes, when the catalog knows them. */
+  outputOf(node: StepNode): OutputShape | undefined {
+    const runs = this.runsOf(node);
+    const last = runs[runs.length - 1];
+    if (!last) return undefined;
+    const pipeline = last.script.pipelines[last.script.pipelines.length - 1];
+    return pipeline ? this.pipelineOutput(last.script, pipeline) : undefined;
+  }
+
+  private pipelineOutput(script: PsScript, pipeline: number[]): OutputShape | undefined {
+    let shape: OutputShape | undefined;
+    for (const [position, index] of pipeline.entries()) {
+      const command = script.commands[index]!;
+      const name = command.name.toLowerCase();
+      if (position === 0) {
+        shape = this.commandOutput(script, command, index);
+        if (!shape) return undefined;
+        continue;
+      }
+      if (!shape) return undefined;
+      if (GROUP_OBJECT.has(name)) {
+        const property = firstBareword(command);
+        const grouped = property ? this.catalog.property(shape.type, property) : undefined;
+        const groupInfo = this.catalog.outputType('GroupInfo') ?? { name: 'GroupInfo', properties: [{ name: 'Name' }, { name: 'Count' }, { name: 'Group' }] };
+        shape = { cmdlet: command.name, type: groupInfo };
+        if (grouped) shape.groupedBy = grouped;
+      } else if (!PASS_THROUGH.has(name)) {
+        return undefined;
+      }
+    }
+    return shape;
+  }
+
+  private commandOutput(script: PsScript, command: PsCommand, index: number): OutputShape | undefined {
+    if (command.name.toLowerCase() === 'invoke-command') {
+      // The objects come from the script block: its last pipeline.
+      const inner = script.commands.map((c, i) => ({ c, i })).filter(({ c }) => c.parent === index);
+      const lastPipeline = inner[inner.length - 1]?.c.pipeline;
+      if (lastPipeline === undefined) return undefined;
+      return this.pipelineOutput(script, inner.filter(({ c }) => c.pipeline === lastPipeline).map(({ i }) => i));
+    }
+    const cmdlet = this.catalog.cmdlet(command.name);
+    const type = this.catalog.outputType(cmdlet?.output);
+    return cmdlet && type ? { cmdlet: cmdlet.name, type } : undefined;
+  }
+
+  /** The property a condition tests, and its value set, given the step's output. */
+  conditionProperty(shape: OutputShape, name: string): { property: OutputProperty; values?: string } | undefined {
+    const property = this.catalog.property(shape.type, name);
+    if (!property) return undefined;
+    if (shape.groupedBy && property.name.toLowerCase() === 'name') {
+      const result: { property: OutputProperty; values?: string } = { property };
+      if (shape.groupedBy.values) result.values = shape.groupedBy.values;
+      return result;
+    }
+    const result: { property: OutputProperty; values?: string } = { property };
+    if (property.values) result.values = property.values;
+    return result;
+  }
+}
+
+function firstBareword(command: PsCommand): string | undefined {
+  for (const element of command.elements) {
+    if (element.kind === 'parameter') {
+      if (element.name.toLowerCase() === 'property' && element.colonArgument) return element.colonArgument.value;
+      continue;
+    }
+    if (element.argument.kind === 'bareword' || element.argument.kind === 'string') return element.argument.value;
+  }
+  return undefined;
+}

@@ -1,0 +1,505 @@
+// The tolerant runbook parser: one construct per line, errors recorded with exact ranges, and
+// parsing always continues with the next line so every later diagnostic still appears.
+import { commandContinues, type Token, tokenizeLine } from './lexer';
+import {
+  type Action,
+  type Branch,
+  type Condition,
+  type Identifier,
+  LINE_KEYWORDS,
+  makeRange,
+  type ParamDeclaration,
+  type Procedure,
+  type Range,
+  type Runbook,
+  type RunAction,
+  type Step,
+  type StepReference,
+  type StringLiteral,
+  type SyntaxError,
+  type Target,
+} from './syntax';
+
+const ID = /^[\p{L}][\p{L}\p{N}_-]*$/u;
+
+export function parseRunbook(text: string): Runbook {
+  return new Parser(text.split(/\r?\n/)).parse();
+}
+
+class Parser {
+  private readonly runbook: Runbook;
+  private procedure: Procedure | undefined;
+  private step: Step | undefined;
+  private lineNo = 0;
+
+  constructor(private readonly lines: string[]) {
+    this.runbook = { healthSets: [], params: [], sources: [], procedures: [], comments: [], errors: [], lineCount: lines.length };
+  }
+
+  parse(): Runbook {
+    for (this.lineNo = 0; this.lineNo < this.lines.length; this.lineNo++) {
+      const line = this.lines[this.lineNo]!;
+      const indent = line.length - line.trimStart().length;
+      if (indent === line.length) continue;
+      if (line[indent] === '#') {
+        this.runbook.comments.push(this.range(indent, line.length));
+        continue;
+      }
+      this.parseLine(line, indent);
+    }
+    return this.runbook;
+  }
+
+  private parseLine(line: string, indent: number): void {
+    const tokens = tokenizeLine(line, indent);
+    const keyword = tokens[0]!;
+    const rest = tokens.slice(1);
+    switch (keyword.kind === 'word' ? keyword.text : '') {
+      case 'runbook':
+        return this.parseRunbookLine(keyword, rest);
+      case 'healthset':
+        return this.inHeader(keyword, () => this.parseHealthSets(keyword, rest));
+      case 'param':
+        return this.inHeader(keyword, () => this.parseParam(keyword, rest));
+      case 'source':
+        return this.inHeader(keyword, () => {
+          const source = this.expectString(rest, 0, keyword, 'the address of the topic');
+          if (source) this.runbook.sources.push(source);
+          this.expectEnd(rest, 1);
+        });
+      case 'procedure':
+        return this.parseProcedure(keyword, rest, line.length);
+      case 'step':
+        return this.parseStep(keyword, rest, line.length);
+      case 'run':
+        return this.inStep(keyword, (step) => step.actions.push(this.parseRun(keyword, line, indent)));
+      case 'wait':
+        return this.inStep(keyword, (step) => step.actions.push(this.parseWait(keyword, rest)));
+      case 'manual':
+      case 'ask':
+      case 'escalate':
+        return this.inStep(keyword, (step) => {
+          const text = this.expectString(rest, 0, keyword, keyword.text === 'ask' ? 'a yes/no question' : 'an instruction');
+          const action: Action = { kind: keyword.text as 'manual', keywordRange: this.tokenRange(keyword), range: this.lineRange(indent, rest) };
+          if (text) action.text = text;
+          step.actions.push(action);
+          this.expectEnd(rest, 1);
+        });
+      case 'when':
+      case 'otherwise':
+        return this.inStep(keyword, (step) => step.branches.push(this.parseBranch(keyword, rest, indent)));
+      default:
+        this.error('syntax', 'Unknown line: a line starts with one of {0}.', [LINE_KEYWORDS.join(', ')], this.tokenRange(keyword));
+    }
+  }
+
+  // ---- header -------------------------------------------------------------------------------
+
+  private parseRunbookLine(keyword: Token, rest: Token[]): void {
+    if (this.runbook.headerRange) {
+      this.error('misplaced', 'A file holds one runbook; this is a second `runbook` line.', [], this.tokenRange(keyword));
+      return;
+    }
+    if (this.runbook.procedures.length > 0) {
+      this.error('misplaced', '`runbook` must come before the first procedure.', [], this.tokenRange(keyword));
+    }
+    this.runbook.headerRange = this.lineRange(keyword.start, rest);
+    const id = this.expectId(rest, 0, keyword, 'the runbook id');
+    if (id) this.runbook.id = id;
+    const title = this.expectString(rest, 1, keyword, 'the runbook title');
+    if (title) this.runbook.title = title;
+    this.expectEnd(rest, 2);
+  }
+
+  private inHeader(keyword: Token, parse: () => void): void {
+    if (!this.runbook.headerRange) {
+      this.error('misplaced', '`{0}` belongs under the `runbook` line.', [keyword.text], this.tokenRange(keyword));
+    } else if (this.procedure) {
+      this.error('misplaced', '`{0}` belongs in the runbook header, before the first procedure.', [keyword.text], this.tokenRange(keyword));
+    }
+    parse();
+  }
+
+  private parseHealthSets(keyword: Token, rest: Token[]): void {
+    const names = this.commaList(rest, 0, keyword, 'a health set name');
+    this.runbook.healthSets.push(...names.items);
+    this.expectEnd(rest, names.next);
+  }
+
+  private parseParam(keyword: Token, rest: Token[]): void {
+    const name = rest[0];
+    if (!name || name.kind !== 'variable' || name.text.length < 2) {
+      this.error('syntax', 'Expected {0} after `{1}`.', ['a parameter name such as $Server', 'param'], this.afterRange(keyword, name));
+      return;
+    }
+    const declaration: ParamDeclaration = {
+      name: { text: name.text.slice(1), range: this.tokenRange(name) },
+      range: this.lineRange(keyword.start, rest),
+    };
+    let i = 1;
+    if (rest[i]?.kind === 'colon') {
+      i++;
+      const kind = this.expectWord(rest, i, rest[i - 1]!, 'a parameter kind (server, cas, mailbox, healthset, database, text, number)');
+      if (kind) declaration.kind = kind;
+      i++;
+    } else {
+      this.error('syntax', 'Expected {0} after `{1}`.', [': and a parameter kind', name.text], this.afterRange(name, rest[i]));
+    }
+    if (rest[i]?.kind === 'string') {
+      declaration.description = this.stringLiteral(rest[i]!);
+      i++;
+    } else if (rest[i]?.kind === 'unterminated') {
+      this.unterminated(rest[i]!);
+      i++;
+    }
+    if (rest[i]?.kind === 'equals') {
+      const value = this.expectString(rest, i + 1, rest[i]!, 'a default value in quotes');
+      if (value) declaration.defaultValue = value;
+      i += 2;
+    }
+    this.runbook.params.push(declaration);
+    this.expectEnd(rest, i);
+  }
+
+  // ---- procedures and steps -------------------------------------------------------------------
+
+  private parseProcedure(keyword: Token, rest: Token[], lineLength: number): void {
+    this.closeStep();
+    this.closeProcedure();
+    const procedure: Procedure = {
+      monitors: [],
+      steps: [],
+      headerRange: this.range(keyword.start, lineLength),
+      range: this.range(keyword.start, lineLength),
+      index: this.runbook.procedures.length,
+    };
+    const id = this.expectId(rest, 0, keyword, 'a procedure id');
+    if (id) procedure.id = id;
+    let i = 1;
+    const title = this.expectString(rest, i, rest[0] ?? keyword, 'the procedure title');
+    if (title) procedure.title = title;
+    if (rest[i]?.kind === 'string' || rest[i]?.kind === 'unterminated') i++;
+    if (rest[i]?.kind === 'word' && rest[i]!.text === 'for') {
+      const monitorKeyword = rest[i + 1];
+      if (monitorKeyword?.kind === 'word' && monitorKeyword.text === 'monitor') {
+        const list = this.commaList(rest, i + 2, monitorKeyword, 'a monitor name');
+        procedure.monitors.push(...list.items);
+        i = list.next;
+      } else {
+        this.error('syntax', 'Expected {0} after `{1}`.', ['monitor', 'for'], this.afterRange(rest[i]!, monitorKeyword));
+        i = rest.length;
+      }
+    }
+    this.expectEnd(rest, i);
+    this.runbook.procedures.push(procedure);
+    this.procedure = procedure;
+  }
+
+  private parseStep(keyword: Token, rest: Token[], lineLength: number): void {
+    this.closeStep();
+    if (!this.procedure) {
+      this.error('misplaced', 'A step belongs inside a procedure: add a `procedure` line above it.', [], this.tokenRange(keyword));
+      return;
+    }
+    const step: Step = {
+      actions: [],
+      branches: [],
+      headerRange: this.range(keyword.start, lineLength),
+      range: this.range(keyword.start, lineLength),
+      index: this.procedure.steps.length,
+    };
+    const id = this.expectId(rest, 0, keyword, 'a step id');
+    if (id) step.id = id;
+    let i = 1;
+    if (rest[i]?.kind === 'equals') {
+      const reference = this.parseStepReference(rest[i + 1], rest[i]!, 'the step to reuse, such as verify.rerun');
+      if (reference) step.reuse = reference;
+      i += 2;
+      if (rest[i]?.kind === 'string') step.title = this.stringLiteral(rest[i++]!);
+    } else {
+      const title = this.expectString(rest, i, rest[0] ?? keyword, 'the step title');
+      if (title) step.title = title;
+      if (rest[i]?.kind === 'string' || rest[i]?.kind === 'unterminated') i++;
+    }
+    if (rest[i]?.kind === 'word' && rest[i]!.text === 'confirm') {
+      step.confirm = this.tokenRange(rest[i]!);
+      i++;
+    }
+    this.expectEnd(rest, i);
+    this.procedure.steps.push(step);
+    this.step = step;
+  }
+
+  private parseRun(keyword: Token, line: string, indent: number): RunAction {
+    const start = keyword.end + (line[keyword.end] === ' ' ? 1 : 0);
+    const segments = [{ line: this.lineNo, character: start, length: line.length - start }];
+    let command = line.slice(start);
+    if (command.trim() === '') {
+      this.error('syntax', 'Expected {0} after `{1}`.', ['a PowerShell command', 'run'], this.range(keyword.start, keyword.end));
+    }
+    // Continuation lines: PowerShell's own rules (trailing ` or |, or an open { or ( ). A line that
+    // starts with one of our keywords at the run's indentation or less ends the command anyway,
+    // so an unclosed brace while typing does not swallow the rest of the runbook.
+    while (commandContinues(command) && this.lineNo + 1 < this.lines.length) {
+      const next = this.lines[this.lineNo + 1]!;
+      const nextIndent = next.length - next.trimStart().length;
+      const firstWord = next.trimStart().split(/\s/, 1)[0] ?? '';
+      if (nextIndent <= indent && (LINE_KEYWORDS as readonly string[]).includes(firstWord)) break;
+      this.lineNo++;
+      segments.push({ line: this.lineNo, character: 0, length: next.length });
+      command += '\n' + next;
+    }
+    const last = segments[segments.length - 1]!;
+    return {
+      kind: 'run',
+      command,
+      segments,
+      keywordRange: this.tokenRange(keyword, segments[0]!.line),
+      range: makeRange(segments[0]!.line, indent, last.line, last.character + last.length),
+    };
+  }
+
+  private parseWait(keyword: Token, rest: Token[]): Action {
+    const action: Action = { kind: 'wait', keywordRange: this.tokenRange(keyword), range: this.lineRange(keyword.start, rest) };
+    const amount = rest[0];
+    if (amount?.kind === 'word' && /^\d+$/.test(amount.text)) {
+      action.amount = { value: Number(amount.text), range: this.tokenRange(amount) };
+      const unit = this.expectWord(rest, 1, amount, 'a unit (seconds, minutes or hours)');
+      if (unit) action.unit = unit;
+    } else {
+      this.error('syntax', 'Expected {0} after `{1}`.', ['a whole number such as 10', 'wait'], this.afterRange(keyword, amount));
+    }
+    this.expectEnd(rest, 2);
+    return action;
+  }
+
+  // ---- branches -------------------------------------------------------------------------------
+
+  private parseBranch(keyword: Token, rest: Token[], indent: number): Branch {
+    const branch: Branch = { kind: keyword.text as 'when', keywordRange: this.tokenRange(keyword), range: this.lineRange(indent, rest) };
+    const arrowAt = rest.findIndex((t) => t.kind === 'arrow');
+    const conditionTokens = arrowAt < 0 ? rest : rest.slice(0, arrowAt);
+    if (keyword.text === 'when') {
+      const condition = this.parseCondition(keyword, conditionTokens);
+      if (condition) branch.condition = condition;
+    } else if (conditionTokens.length > 0) {
+      this.error('syntax', '`otherwise` takes no condition: write `otherwise -> <target>`.', [], this.spanRange(conditionTokens));
+    }
+    if (arrowAt < 0) {
+      this.error('syntax', 'Expected {0} after `{1}`.', ['-> and where to go', rest[rest.length - 1]?.text ?? keyword.text], this.afterRange(rest[rest.length - 1] ?? keyword, undefined));
+      return branch;
+    }
+    const target = this.parseTarget(rest[arrowAt]!, rest.slice(arrowAt + 1));
+    if (target) branch.target = target;
+    return branch;
+  }
+
+  private parseCondition(keyword: Token, tokens: Token[]): Condition | undefined {
+    const first = tokens[0];
+    if (!first) {
+      this.error('syntax', 'Expected {0} after `{1}`.', ['a condition such as ResultType is Succeeded', 'when'], this.afterRange(keyword, undefined));
+      return undefined;
+    }
+    if (first.kind === 'variable') {
+      const condition: Condition = { kind: 'role', param: { text: first.text.slice(1), range: this.tokenRange(first) } };
+      if (tokens[1]?.text !== 'is') {
+        this.error('syntax', 'Expected {0} after `{1}`.', ['is mailbox or is cas', first.text], this.afterRange(first, tokens[1]));
+      } else {
+        const role = this.expectWord(tokens, 2, tokens[1], 'mailbox or cas');
+        if (role) condition.role = role;
+      }
+      this.expectEnd(tokens, 3);
+      return condition;
+    }
+    if (first.kind === 'word' && first.text === 'answer') {
+      const condition: Condition = { kind: 'answer', keyword: this.identifier(first) };
+      if (tokens[1]?.text !== 'is') {
+        this.error('syntax', 'Expected {0} after `{1}`.', ['is yes or is no', 'answer'], this.afterRange(first, tokens[1]));
+      } else {
+        const value = this.expectWord(tokens, 2, tokens[1], 'yes or no');
+        if (value) condition.value = value;
+      }
+      this.expectEnd(tokens, 3);
+      return condition;
+    }
+    let i = 0;
+    let quantifier: Identifier | undefined;
+    if (first.kind === 'word' && ['all', 'any', 'no'].includes(first.text)) {
+      quantifier = this.identifier(first);
+      i++;
+    }
+    const property = this.expectWord(tokens, i, tokens[i - 1] ?? keyword, 'a property of the command output, such as ResultType');
+    if (!property) return undefined;
+    const condition: Condition = { kind: 'property', property, values: [] };
+    if (quantifier) condition.quantifier = quantifier;
+    i++;
+    if (tokens[i]?.text !== 'is') {
+      this.error('syntax', 'Expected {0} after `{1}`.', ['is and a value', property.text], this.afterRange(tokens[i - 1]!, tokens[i]));
+      return condition;
+    }
+    i++;
+    if (tokens[i]?.kind === 'word' && tokens[i]!.text === 'not') {
+      condition.negated = this.tokenRange(tokens[i]!);
+      i++;
+    }
+    const values = this.commaList(tokens, i, tokens[i - 1]!, 'a value');
+    condition.values = values.items;
+    this.expectEnd(tokens, values.next);
+    return condition;
+  }
+
+  private parseTarget(arrow: Token, tokens: Token[]): Target | undefined {
+    const first = tokens[0];
+    if (!first || first.kind !== 'word') {
+      this.error('syntax', 'Expected {0} after `{1}`.', ['a step, a procedure, resolved or escalate', '->'], this.afterRange(arrow, first));
+      return undefined;
+    }
+    if (first.text === 'resolved' || first.text === 'escalate') {
+      const target: Target = { kind: first.text, keyword: this.tokenRange(first), range: this.spanRange(tokens.slice(0, 2)) };
+      if (tokens[1]?.kind === 'string') target.reason = this.stringLiteral(tokens[1]);
+      else if (tokens[1]?.kind === 'unterminated') this.unterminated(tokens[1]);
+      else if (tokens[1]) this.error('syntax', 'Expected {0} after `{1}`.', ['a reason in quotes, or the end of the line', first.text], this.tokenRange(tokens[1]));
+      this.expectEnd(tokens, 2);
+      return target;
+    }
+    const reference = this.parseStepReference(first, arrow, 'a step, a procedure, resolved or escalate');
+    this.expectEnd(tokens, 1);
+    return reference ? { kind: 'step', reference, range: reference.range } : undefined;
+  }
+
+  private parseStepReference(token: Token | undefined, after: Token, expected: string): StepReference | undefined {
+    if (!token || token.kind !== 'word') {
+      this.error('syntax', 'Expected {0} after `{1}`.', [expected, after.text], this.afterRange(after, token));
+      return undefined;
+    }
+    const dot = token.text.indexOf('.');
+    const range = this.tokenRange(token);
+    if (dot < 0) return { step: this.identifier(token), range };
+    const procedure = token.text.slice(0, dot);
+    const step = token.text.slice(dot + 1);
+    return {
+      procedure: { text: procedure, range: this.range(token.start, token.start + dot) },
+      step: { text: step, range: this.range(token.start + dot + 1, token.end) },
+      range,
+    };
+  }
+
+  // ---- structure ------------------------------------------------------------------------------
+
+  private inStep(keyword: Token, parse: (step: Step) => void): void {
+    if (!this.step) {
+      this.error('misplaced', '`{0}` belongs inside a step: add a `step` line above it.', [keyword.text], this.tokenRange(keyword));
+      return;
+    }
+    parse(this.step);
+    this.extendStep(this.step);
+  }
+
+  private extendStep(step: Step): void {
+    const end = this.lines[this.lineNo]!.length;
+    step.range = { start: step.range.start, end: { line: this.lineNo, character: end } };
+    if (this.procedure) this.procedure.range = { start: this.procedure.range.start, end: step.range.end };
+  }
+
+  private closeStep(): void {
+    if (this.step && this.procedure) {
+      this.procedure.range = { start: this.procedure.range.start, end: this.step.range.end };
+    }
+    this.step = undefined;
+  }
+
+  private closeProcedure(): void {
+    this.procedure = undefined;
+  }
+
+  // ---- token helpers --------------------------------------------------------------------------
+
+  private commaList(tokens: Token[], from: number, after: Token, expected: string): { items: Identifier[]; next: number } {
+    const items: Identifier[] = [];
+    let i = from;
+    for (;;) {
+      const item = this.expectWord(tokens, i, tokens[i - 1] ?? after, expected);
+      if (!item) return { items, next: i + 1 };
+      items.push(item);
+      i++;
+      if (tokens[i]?.kind !== 'comma') return { items, next: i };
+      i++;
+    }
+  }
+
+  private expectId(tokens: Token[], index: number, after: Token, expected: string): Identifier | undefined {
+    const token = tokens[index];
+    if (token?.kind === 'word' && ID.test(token.text)) return this.identifier(token);
+    if (token?.kind === 'word') {
+      this.error('syntax', '`{0}` is not a valid id: use letters, digits, - and _, starting with a letter.', [token.text], this.tokenRange(token));
+      return this.identifier(token);
+    }
+    this.error('syntax', 'Expected {0} after `{1}`.', [expected, after.text], this.afterRange(after, token));
+    return undefined;
+  }
+
+  private expectWord(tokens: Token[], index: number, after: Token | undefined, expected: string): Identifier | undefined {
+    const token = tokens[index];
+    if (token?.kind === 'word') return this.identifier(token);
+    this.error('syntax', 'Expected {0} after `{1}`.', [expected, after?.text ?? ''], after ? this.afterRange(after, token) : this.range(0, 0));
+    return undefined;
+  }
+
+  private expectString(tokens: Token[], index: number, after: Token, expected: string): StringLiteral | undefined {
+    const token = tokens[index];
+    if (token?.kind === 'string') return this.stringLiteral(token);
+    if (token?.kind === 'unterminated') {
+      this.unterminated(token);
+      return { value: token.text, range: this.tokenRange(token) };
+    }
+    this.error('syntax', 'Expected {0} after `{1}`.', [`${expected} in double quotes`, after.text], this.afterRange(after, token));
+    return undefined;
+  }
+
+  private expectEnd(tokens: Token[], index: number): void {
+    const extra = tokens.slice(index);
+    if (extra.length > 0) {
+      this.error('syntax', 'Unexpected `{0}`: nothing more belongs on this line.', [extra.map((t) => t.text).join(' ')], this.spanRange(extra));
+    }
+  }
+
+  private unterminated(token: Token): void {
+    this.error('syntax', 'This string has no closing double quote.', [], this.tokenRange(token));
+  }
+
+  private identifier(token: Token): Identifier {
+    return { text: token.text, range: this.tokenRange(token) };
+  }
+
+  private stringLiteral(token: Token): StringLiteral {
+    return { value: token.text, range: this.tokenRange(token) };
+  }
+
+  private error(code: SyntaxError['code'], message: string, args: (string | number)[], range: Range): void {
+    this.runbook.errors.push({ code, message, args, range });
+  }
+
+  private range(start: number, end: number): Range {
+    return makeRange(this.lineNo, start, this.lineNo, end);
+  }
+
+  private tokenRange(token: Token, line = this.lineNo): Range {
+    return makeRange(line, token.start, line, token.end);
+  }
+
+  private spanRange(tokens: Token[]): Range {
+    if (tokens.length === 0) return this.range(0, 0);
+    return this.range(tokens[0]!.start, tokens[tokens.length - 1]!.end);
+  }
+
+  private lineRange(start: number, rest: Token[]): Range {
+    const line = this.lines[this.lineNo]!;
+    return this.range(start, rest.length > 0 ? rest[rest.length - 1]!.end : line.trimEnd().length);
+  }
+
+  /** Where a missing token should have been: the unexpected token, or just after `after`. */
+  private afterRange(after: Token, found: Token | undefined): Range {
+    if (found) return this.tokenRange(found);
+    return this.range(after.start, after.end);
+  }
+}

@@ -1,0 +1,101 @@
+// The language service: every runbook feature as a plain function of (model, position, locale),
+// usable without LSP (tests, the linter, benchmarks) — the server only wires it to the protocol.
+import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
+import { codeLenses } from './analysis/codeLens';
+import { quickFixes } from './analysis/codeActions';
+import { complete } from './analysis/completion';
+import { computeDiagnostics } from './analysis/diagnostics';
+import { format } from './analysis/format';
+import { hover } from './analysis/hover';
+import { RunbookModel } from './analysis/model';
+import { definition, prepareRename, references, rename } from './analysis/navigation';
+import { documentSymbols, foldingRanges } from './analysis/outline';
+import { CatalogIndex, loadCatalog } from './catalog';
+import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
+import type { Position, Range } from './language/syntax';
+import { initPowerShellParser } from './powershell/parser';
+
+export class RunbookLanguageService {
+  private readonly localizers = new Map<Locale, Localizer>();
+
+  private constructor(readonly catalog: CatalogIndex) {}
+
+  /** Loads the PowerShell parser (wasm) and the catalog. */
+  static async create(): Promise<RunbookLanguageService> {
+    await initPowerShellParser();
+    return new RunbookLanguageService(new CatalogIndex(loadCatalog()));
+  }
+
+  analyze(text: string): RunbookModel {
+    return new RunbookModel(text, this.catalog);
+  }
+
+  localizer(displayLanguage: string | undefined): Localizer {
+    const locale = toLocale(displayLanguage);
+    let localizer = this.localizers.get(locale);
+    if (!localizer) {
+      localizer = createLocalizer(locale);
+      this.localizers.set(locale, localizer);
+    }
+    return localizer;
+  }
+
+  diagnostics(model: RunbookModel, uri: string, language?: string): Diagnostic[] {
+    return computeDiagnostics(model, this.localizer(language), uri);
+  }
+
+  completion(model: RunbookModel, position: Position, language?: string): CompletionItem[] {
+    return complete(model, position, this.localizer(language));
+  }
+
+  hover(model: RunbookModel, position: Position, language?: string): Hover | null {
+    return hover(model, position, this.localizer(language));
+  }
+
+  documentSymbols(model: RunbookModel): DocumentSymbol[] {
+    return documentSymbols(model);
+  }
+
+  foldingRanges(model: RunbookModel): FoldingRange[] {
+    return foldingRanges(model);
+  }
+
+  definition(model: RunbookModel, uri: string, position: Position): Location[] {
+    return definition(model, uri, position);
+  }
+
+  references(model: RunbookModel, uri: string, position: Position, includeDeclaration: boolean): Location[] {
+    return references(model, uri, position, includeDeclaration);
+  }
+
+  prepareRename(model: RunbookModel, position: Position): { range: Range; placeholder: string } | undefined {
+    return prepareRename(model, position);
+  }
+
+  rename(model: RunbookModel, uri: string, position: Position, newName: string): WorkspaceEdit | { error: string } {
+    return rename(model, uri, position, newName);
+  }
+
+  format(model: RunbookModel, tabSize?: number): TextEdit[] {
+    return format(model, tabSize);
+  }
+
+  codeLenses(model: RunbookModel, uri: string, language?: string): CodeLens[] {
+    return codeLenses(model, uri, this.localizer(language));
+  }
+
+  codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+    return quickFixes(uri, diagnostics);
+  }
+
+  /** The procedure (`for monitor`) that recovers a monitor, if this runbook has one. */
+  procedureFor(model: RunbookModel, monitor: string): { procedure: string; line: number } | undefined {
+    const wanted = monitor.toLowerCase();
+    for (const procedure of model.runbook.procedures) {
+      if (procedure.monitors.some((m) => (this.catalog.monitor(m.text)?.name ?? m.text).toLowerCase() === wanted)) {
+        return { procedure: procedure.id?.text ?? '', line: procedure.headerRange.start.line };
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,284 @@
+// Parses the PowerShell inside `run` actions with tree-sitter-powershell and reduces each command
+// to a plain summary (commands, parameters, arguments, variables, comparisons) the analysis reads.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Language, type Node, Parser } from 'web-tree-sitter';
+
+export interface PsRange {
+  /** UTF-16 offsets into the command text, like tree-sitter's and LSP's. */
+  start: number;
+  end: number;
+}
+
+export type PsArgumentKind = 'string' | 'variable' | 'number' | 'bareword' | 'scriptblock' | 'expression';
+
+export interface PsArgument {
+  kind: PsArgumentKind;
+  text: string;
+  /** The string's content for strings, otherwise the text. */
+  value: string;
+  range: PsRange;
+  /** For strings: the range of the content, without quotes. */
+  valueRange: PsRange;
+}
+
+export type PsElement =
+  | { kind: 'parameter'; name: string; range: PsRange; colonArgument?: PsArgument }
+  | { kind: 'argument'; argument: PsArgument };
+
+export interface PsCommand {
+  name: string;
+  nameRange: PsRange;
+  elements: PsElement[];
+  range: PsRange;
+  /** Id of the pipeline the command is in, and its place in it. */
+  pipeline: number;
+  position: number;
+  /** Index (in `commands`) of the command whose script block argument holds this one. */
+  parent?: number;
+}
+
+export interface PsVariable {
+  /** Without `$`, braces and scope (`using:`, `script:`); lower case is not applied. */
+  name: string;
+  range: PsRange;
+  assigned: boolean;
+}
+
+/** `$_.HealthSetName -eq "POP"` or `Where-Object HealthSetName -like POP*`. */
+export interface PsComparison {
+  property: string;
+  operator: string;
+  value: string;
+  valueRange: PsRange;
+}
+
+export interface PsScript {
+  commands: PsCommand[];
+  /** Top-level pipelines, as indexes into `commands`, in order. */
+  pipelines: number[][];
+  variables: PsVariable[];
+  comparisons: PsComparison[];
+  /** Where tree-sitter could not parse; empty when the command parsed cleanly. */
+  errors: PsRange[];
+}
+
+const COMPARISON_OPERATORS = new Set(['-eq', '-ne', '-like', '-notlike', '-match', '-notmatch', '-ieq', '-ilike', '-ceq', '-clike', '-in', '-contains']);
+const WHERE_NAMES = new Set(['where-object', 'where', '?']);
+
+let parser: Parser | undefined;
+
+/** Finds a .wasm file next to the bundle (the shipped extension) or in node_modules (tests). */
+function locate(file: string, packageFile: string): string {
+  const beside = join(__dirname, file);
+  if (existsSync(beside)) return beside;
+  return require.resolve(packageFile);
+}
+
+export async function initPowerShellParser(): Promise<void> {
+  if (parser) return;
+  await Parser.init({
+    locateFile: (name: string) => locate(name, `web-tree-sitter/${name}`),
+  });
+  const language = await Language.load(locate('tree-sitter-powershell.wasm', 'tree-sitter-powershell/tree-sitter-powershell.wasm'));
+  const instance = new Parser();
+  instance.setLanguage(language);
+  parser = instance;
+}
+
+export function isPowerShellParserReady(): boolean {
+  return parser !== undefined;
+}
+
+/**
+ * Summaries by command text. Runbooks repeat commands (every "re-run the probe"), and re-analysis
+ * on each keystroke would otherwise parse every command again; bounded so memory stays flat.
+ */
+const cache = new Map<string, PsScript>();
+const CACHE_LIMIT = 20_000;
+
+export function parsePowerShell(text: string): PsScript {
+  const cached = cache.get(text);
+  if (cached) return cached;
+  if (!parser) throw new Error('The PowerShell parser is not initialised: call initPowerShellParser() first.');
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const script = new Summarizer().summarize(tree.rootNode);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(text, script);
+    return script;
+  } finally {
+    tree.delete();
+  }
+}
+
+export function clearPowerShellCache(): void {
+  cache.clear();
+}
+
+const range = (node: Node): PsRange => ({ start: node.startIndex, end: node.endIndex });
+
+class Summarizer {
+  private readonly script: PsScript = { commands: [], pipelines: [], variables: [], comparisons: [], errors: [] };
+  private readonly pipelineLengths: number[] = [];
+
+  summarize(root: Node): PsScript {
+    this.walk(root, { topLevel: true });
+    if (root.hasError) this.collectErrors(root);
+    return this.script;
+  }
+
+  /** One walk over the tree; `parent` is the command whose script block we are in, if any. */
+  private walk(node: Node, context: { parent?: number; pipeline?: number; topLevel: boolean }): void {
+    switch (node.type) {
+      case 'pipeline': {
+        const pipeline = this.pipelineLengths.push(0) - 1;
+        if (context.topLevel) this.script.pipelines.push([]);
+        for (const child of node.namedChildren) if (child) this.walk(child, { ...context, pipeline });
+        return;
+      }
+      case 'command': {
+        const pipeline = context.pipeline ?? this.pipelineLengths.push(0) - 1;
+        const position = this.pipelineLengths[pipeline]!++;
+        const index = this.command(node, pipeline, position, context.parent);
+        if (context.topLevel) this.script.pipelines[this.script.pipelines.length - 1]?.push(index);
+        const elements = node.childForFieldName('command_elements');
+        if (elements) for (const child of elements.namedChildren) if (child) this.walk(child, { parent: index, topLevel: false });
+        return;
+      }
+      case 'variable':
+        this.variable(node, false);
+        return;
+      case 'assignment_expression': {
+        const left = node.namedChild(0);
+        if (left) this.markAssigned(left);
+        break;
+      }
+      case 'foreach_statement': {
+        const loopVariable = node.namedChildren.find((c) => c?.type === 'variable');
+        if (loopVariable) this.variable(loopVariable, true);
+        break;
+      }
+      case 'comparison_expression':
+        this.comparison(node);
+        break;
+    }
+    const inner = { ...context, topLevel: context.topLevel && node.type !== 'script_block' };
+    // A pipeline's commands sit under pipeline_chain; anything deeper starts its own pipeline.
+    if (node.type !== 'pipeline_chain') delete inner.pipeline;
+    for (const child of node.namedChildren) if (child) this.walk(child, inner);
+  }
+
+  private command(node: Node, pipeline: number, position: number, parent: number | undefined): number {
+    const nameNode = node.childForFieldName('command_name');
+    const elementsNode = node.childForFieldName('command_elements');
+    const elements: PsElement[] = [];
+    if (elementsNode) {
+      for (const child of elementsNode.namedChildren) {
+        if (!child || child.type === 'command_argument_sep' || child.type === 'redirection') continue;
+        if (child.type === 'command_parameter') {
+          const text = child.text;
+          const name = text.replace(/^-+/, '').replace(/:$/, '');
+          elements.push({ kind: 'parameter', name, range: range(child) });
+          continue;
+        }
+        const argument = this.argument(child);
+        const previous = elements[elements.length - 1];
+        // `-Identity:$x` is one parameter with its argument attached.
+        if (previous?.kind === 'parameter' && elementsNode.text.slice(previous.range.end - elementsNode.startIndex - 1, previous.range.end - elementsNode.startIndex) === ':') {
+          previous.colonArgument = argument;
+          continue;
+        }
+        elements.push({ kind: 'argument', argument });
+      }
+    }
+    const command: PsCommand = {
+      name: nameNode?.text ?? '',
+      nameRange: nameNode ? range(nameNode) : { start: node.startIndex, end: node.startIndex },
+      elements,
+      range: range(node),
+      pipeline,
+      position,
+    };
+    if (parent !== undefined) command.parent = parent;
+    this.script.commands.push(command);
+    this.whereComparison(command);
+    return this.script.commands.length - 1;
+  }
+
+  private argument(node: Node): PsArgument {
+    let inner = node;
+    // array_literal_expression > unary_expression > the value, when it is a single value.
+    while ((inner.type === 'array_literal_expression' || inner.type === 'unary_expression') && inner.namedChildCount === 1) {
+      inner = inner.namedChild(0)!;
+    }
+    const base = { text: node.text, range: range(node), valueRange: range(node), value: node.text };
+    switch (inner.type) {
+      case 'string_literal': {
+        const literal = inner.namedChild(0) ?? inner;
+        const quoted = literal.text;
+        const isHere = quoted.startsWith('@');
+        const open = isHere ? 2 : 1;
+        const value = quoted.slice(open, quoted.length - open);
+        return { ...base, kind: 'string', value, valueRange: { start: literal.startIndex + open, end: literal.endIndex - open } };
+      }
+      case 'variable':
+        return { ...base, kind: 'variable' };
+      case 'integer_literal':
+      case 'real_literal':
+        return { ...base, kind: 'number' };
+      case 'generic_token':
+        return { ...base, kind: 'bareword' };
+      case 'script_block_expression':
+        return { ...base, kind: 'scriptblock' };
+      default:
+        return { ...base, kind: 'expression' };
+    }
+  }
+
+  private variable(node: Node, assigned: boolean): void {
+    let name = node.text.replace(/^[$@]/, '').replace(/^\{(.*)\}$/, '$1');
+    if (/^env:/i.test(name)) return;
+    name = name.replace(/^(using|script|global|local|private):/i, '');
+    this.script.variables.push({ name, range: range(node), assigned });
+  }
+
+  private markAssigned(node: Node): void {
+    const variables = node.type === 'variable' ? [node] : node.descendantsOfType('variable');
+    for (const v of variables) if (v) this.variable(v, true);
+  }
+
+  private comparison(node: Node): void {
+    const operator = node.namedChildren.find((c) => c?.type === 'comparison_operator');
+    if (!operator) return;
+    const left = node.namedChild(0);
+    const right = node.namedChildren[node.namedChildren.length - 1];
+    if (!left || !right || right.id === left.id) return;
+    const member = left.descendantsOfType('member_name').pop();
+    if (!member) return;
+    const literal = right.descendantsOfType('string_literal')[0];
+    if (!literal) return;
+    const argument = this.argument(literal);
+    this.script.comparisons.push({ property: member.text, operator: operator.text.toLowerCase(), value: argument.value, valueRange: argument.valueRange });
+  }
+
+  /** The simplified syntax `Where-Object HealthSetName -eq POP`. */
+  private whereComparison(command: PsCommand): void {
+    if (!WHERE_NAMES.has(command.name.toLowerCase())) return;
+    const [property, operator, value] = command.elements.filter((e) => !(e.kind === 'parameter' && e.name.toLowerCase() === 'property'));
+    if (property?.kind !== 'argument' || property.argument.kind !== 'bareword') return;
+    if (operator?.kind !== 'parameter' || !COMPARISON_OPERATORS.has('-' + operator.name.toLowerCase())) return;
+    if (value?.kind !== 'argument' || (value.argument.kind !== 'string' && value.argument.kind !== 'bareword')) return;
+    this.script.comparisons.push({ property: property.argument.text, operator: '-' + operator.name.toLowerCase(), value: value.argument.value, valueRange: value.argument.valueRange });
+  }
+
+  private collectErrors(node: Node): void {
+    if (node.type === 'ERROR' || node.isMissing) {
+      this.script.errors.push(range(node));
+      return;
+    }
+    for (const child of node.children) if (child && child.hasError) this.collectErrors(child);
+    if (node.isMissing) this.script.errors.push(range(node));
+  }
+}
