@@ -175,6 +175,25 @@ export class RunbookModel {
     node.source = current;
   }
 
+  /**
+   * The command whose objects reach the end of the step's last pipeline (inside
+   * `Invoke-Command { ... }` when that is where they come from).
+   */
+  writingCommand(node: StepNode): PsCommand | undefined {
+    const runs = this.runsOf(node);
+    const script = runs[runs.length - 1]?.script;
+    let pipeline = script?.pipelines[script.pipelines.length - 1];
+    while (script && pipeline && pipeline.length > 0) {
+      const index = pipeline[0]!;
+      const first = script.commands[index]!;
+      if (first.name.toLowerCase() !== 'invoke-command') return first;
+      const inner = script.commands.map((c, i) => ({ c, i })).filter(({ c }) => c.parent === index);
+      const last = inner[inner.length - 1]?.c.pipeline;
+      pipeline = inner.filter(({ c }) => c.pipeline === last).map(({ i }) => i);
+    }
+    return undefined;
+  }
+
   /** The objects the step's last command writes, when the catalog knows them. */
   outputOf(node: StepNode): OutputShape | undefined {
     const runs = this.runsOf(node);

@@ -2,6 +2,7 @@
 // to a plain summary (commands, parameters, arguments, variables, comparisons) the analysis reads.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 
 export interface PsRange {
@@ -77,6 +78,10 @@ function locate(file: string, packageFile: string): string {
 
 export async function initPowerShellParser(): Promise<void> {
   if (parser) return;
+  // V8 otherwise re-compiles the 1 MB grammar with TurboFan in the background: ~15 s of CPU at
+  // start and a process that cannot exit until it is done, for no gain on commands this short
+  // (bench/: parsing is faster with Liftoff alone).
+  setFlagsFromString('--liftoff-only');
   await Parser.init({
     locateFile: (name: string) => locate(name, `web-tree-sitter/${name}`),
   });

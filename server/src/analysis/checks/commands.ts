@@ -14,7 +14,7 @@ const BOOLEAN_TEXT = /^(\$true|\$false|true|false|0|1)$/i;
 
 export function checkCommands(sink: DiagnosticSink): void {
   const { model } = sink;
-  for (const { node, run } of model.allScripts()) {
+  for (const { run } of model.allScripts()) {
     const placeholders = checkPlaceholders(sink, run);
     if (!placeholders) checkPowerShellSyntax(sink, run);
     checkVariables(sink, run);

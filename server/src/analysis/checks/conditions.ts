@@ -1,7 +1,6 @@
 // Checks of `when` conditions: the property exists on what the step's command writes, the values
 // are values it can take, `answer` follows an `ask`, roles are mailbox or cas.
 import { type AnswerCondition, type PropertyCondition, ROLES, type RoleCondition } from '../../language/syntax';
-import { bindCommand } from '../binding';
 import type { DiagnosticSink } from '../diagnostics';
 import type { StepNode } from '../model';
 import { didYouMean } from '../text';
@@ -23,13 +22,10 @@ function checkPropertyCondition(sink: DiagnosticSink, node: StepNode, condition:
   const t = l10n.t;
   const shape = model.outputOf(node);
   if (!shape) {
-    const runs = model.runsOf(node);
-    const last = runs[runs.length - 1];
-    const lastPipeline = last?.script.pipelines[last.script.pipelines.length - 1];
-    const first = lastPipeline !== undefined && last ? last.script.commands[lastPipeline[0]!] : undefined;
-    const binding = first ? bindCommand(model.catalog, first) : undefined;
     // Unknown commands may write anything; say something only when we know they write nothing.
-    if (!last || (binding && !binding.cmdlet.output && first!.name.toLowerCase() !== 'invoke-command')) {
+    const writer = model.writingCommand(node);
+    const cmdlet = writer ? model.catalog.cmdlet(writer.name) : undefined;
+    if (!writer || (cmdlet && !cmdlet.output)) {
       sink.report('condition-without-output', condition.property.range, t('The step runs no command whose output has {0}: a condition tests what the step\'s last `run` writes.', condition.property.text));
     }
     return;

@@ -1,0 +1,66 @@
+// The PowerShell summaries built from tree-sitter-powershell: commands, parameters, arguments,
+// nesting, variables and comparisons, with UTF-16 offsets.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { initPowerShellParser, parsePowerShell } from '../src/powershell/parser';
+
+describe('PowerShell parsing', () => {
+  before(() => initPowerShellParser());
+
+  it('reads a pipeline of commands with parameters and positional arguments', () => {
+    const text = 'Invoke-MonitoringProbe POP\\PopCTPProbe -Server $Server | Format-List';
+    const script = parsePowerShell(text);
+    assert.deepEqual(script.commands.map((c) => c.name), ['Invoke-MonitoringProbe', 'Format-List']);
+    assert.deepEqual(script.pipelines, [[0, 1]]);
+    const [identity, server, value] = script.commands[0]!.elements;
+    assert.ok(identity?.kind === 'argument' && identity.argument.kind === 'bareword' && identity.argument.value === 'POP\\PopCTPProbe');
+    assert.ok(server?.kind === 'parameter' && server.name === 'Server');
+    assert.ok(value?.kind === 'argument' && value.argument.kind === 'variable');
+    assert.equal(text.slice(server.range.start, server.range.end), '-Server');
+    assert.deepEqual(script.errors, []);
+  });
+
+  it('finds commands inside script blocks and knows which command holds them', () => {
+    const script = parsePowerShell('Invoke-Command -ComputerName $Server { Restart-Service MSExchangePOP3 -Force }');
+    const inner = script.commands.find((c) => c.name === 'Restart-Service')!;
+    assert.equal(script.commands[inner.parent!]!.name, 'Invoke-Command');
+    assert.deepEqual(script.pipelines.length, 1);
+  });
+
+  it('reads string values without quotes, and comparisons inside filters', () => {
+    const text = 'Get-ServerHealth $Server | ?{$_.HealthSetName -eq "POPP"}';
+    const script = parsePowerShell(text);
+    assert.equal(script.comparisons.length, 1);
+    const comparison = script.comparisons[0]!;
+    assert.equal(comparison.property, 'HealthSetName');
+    assert.equal(comparison.operator, '-eq');
+    assert.equal(comparison.value, 'POPP');
+    assert.equal(text.slice(comparison.valueRange.start, comparison.valueRange.end), 'POPP');
+  });
+
+  it('reads the simplified Where-Object syntax as a comparison', () => {
+    const script = parsePowerShell("Get-ServerHealth EX1 | Where-Object HealthSetName -like 'POP*'");
+    assert.deepEqual(script.comparisons.map((c) => [c.property, c.operator, c.value]), [['HealthSetName', '-like', 'POP*']]);
+  });
+
+  it('tells assigned variables from used ones and ignores environment variables', () => {
+    const script = parsePowerShell('$log = (Get-PopSettings -Server $Server).LogFileLocation; Get-ChildItem $log $env:TEMP');
+    const byName = new Map(script.variables.map((v) => [v.name, v.assigned]));
+    assert.equal(byName.has('log'), true);
+    assert.ok(script.variables.some((v) => v.name === 'log' && v.assigned));
+    assert.ok(script.variables.some((v) => v.name === 'Server' && !v.assigned));
+    assert.ok(!script.variables.some((v) => /temp/i.test(v.name)));
+  });
+
+  it('uses UTF-16 offsets so ranges line up with the editor after Chinese text', () => {
+    const text = 'Write-Host "运行状况" -ForegroundColor Red';
+    const script = parsePowerShell(text);
+    const parameter = script.commands[0]!.elements.find((e) => e.kind === 'parameter')!;
+    assert.equal(text.slice(parameter.range.start, parameter.range.end), '-ForegroundColor');
+  });
+
+  it('reports where the command cannot be parsed', () => {
+    const script = parsePowerShell('Get-ServerHealth -Identity (');
+    assert.ok(script.errors.length > 0);
+  });
+});
