@@ -4,4 +4,3 @@ import { startServer } from './server';
 
 const connection = createConnection(ProposedFeatures.all);
 startServer(connection);
-connection.listen();

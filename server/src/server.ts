@@ -183,4 +183,5 @@ export function startServer(connection: Connection): void {
   );
 
   documents.listen(connection);
+  connection.listen();
 }

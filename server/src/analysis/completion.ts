@@ -153,7 +153,7 @@ function stepReferences(model: RunbookModel, procedure: Procedure | undefined, q
 
 function healthSets(model: RunbookModel, l10n: Localizer): CompletionItem[] {
   return model.catalog.healthSets.map((h) =>
-    documented(item(h.name, CompletionItemKind.Module, undefined, h.description ? '0' : '1'), l10n, h.description),
+    documented(item(h.name, CompletionItemKind.Module, undefined, h.topic ? '0' : '1'), l10n, h.description),
   );
 }
 
@@ -219,7 +219,7 @@ function completePowerShell(model: RunbookModel, run: RunScript, position: Posit
   if (typeof type === 'object') return (catalog.valueSet(type.enum)?.values ?? []).map((v) => documented(item(v.name, CompletionItemKind.EnumMember), l10n, v.description));
   if (type === 'HealthSet' || type === 'ProbeIdentity' || type === 'MonitoringItemIdentity') {
     return catalog.healthSets.map((h) => {
-      const completion = documented(item(h.name, CompletionItemKind.Module, undefined, h.description ? '0' : '1'), l10n, h.description);
+      const completion = documented(item(h.name, CompletionItemKind.Module, undefined, h.topic ? '0' : '1'), l10n, h.description);
       if (type !== 'HealthSet') {
         completion.insertText = h.name + '\\';
         completion.command = { title: 'probes', command: 'editor.action.triggerSuggest' };

@@ -104,7 +104,8 @@ export class DiagnosticSink {
 export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: string): Diagnostic[] {
   const sink = new DiagnosticSink(model, l10n, uri);
   for (const error of model.runbook.errors) {
-    sink.report(error.code, error.range, l10n.t(error.message, ...error.args));
+    // Arguments are either fragments of the message ("a step id"), translated too, or source text.
+    sink.report(error.code, error.range, l10n.t(error.message, ...error.args.map((a) => (typeof a === 'string' ? l10n.t(a) : a))));
   }
   checkHeader(sink);
   checkStructure(sink);

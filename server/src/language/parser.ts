@@ -452,7 +452,7 @@ class Parser {
       this.unterminated(token);
       return { value: token.text, range: this.tokenRange(token) };
     }
-    this.error('syntax', 'Expected {0} after `{1}`.', [`${expected} in double quotes`, after.text], this.afterRange(after, token));
+    this.error('syntax', 'Expected {0} in double quotes after `{1}`.', [expected, after.text], this.afterRange(after, token));
     return undefined;
   }
 

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# THE test command: `bash scripts/test.sh`. Sets the machine up, builds, type-checks, then runs
+# every suite (unit, grammar, the linter on the examples, the extension in real VS Code), going on
+# past a failing one so all of them run. Each suite prints `<name>: N passed, N failed`; the last
+# line is the total, `N passed, N failed`, and the exit code is non-zero if anything failed.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+SUMMARY=()
+LOG_DIR="$ROOT/test-results/logs"
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+# count <suite> <passed> <failed>: adds to the totals and prints the suite's line.
+count() {
+  TOTAL_PASSED=$((TOTAL_PASSED + $2))
+  TOTAL_FAILED=$((TOTAL_FAILED + $3))
+  SUMMARY+=("$1: $2 passed, $3 failed")
+  printf '%s: %s passed, %s failed\n' "$1" "$2" "$3"
+}
+
+# run_logged <log name> <command...>: runs a command, showing and keeping its output; returns its status.
+run_logged() {
+  local name="$1"
+  shift
+  mkdir -p "$LOG_DIR"
+  "$@" 2>&1 | tee "$LOG_DIR/$name.log"
+  return "${PIPESTATUS[0]}"
+}
+
+# last_counts <suite> <log>: "P F" from the last `<suite>: P passed, F failed` line of a log.
+last_counts() {
+  grep -aE "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1 | sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/'
+}
+
+# --- setup (also installs code-server and Chromium on a fresh machine) --------------------------
+section "setup"
+if ! bash scripts/setup.sh; then
+  echo "setup failed: the machine is not ready to build or test."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+# Results of an earlier run must not be read as this run's.
+rm -rf "$ROOT/test-results"
+mkdir -p "$LOG_DIR"
+
+# --- build, type-check, compile the tests (each counts as one check) ----------------------------
+section "build"
+build_passed=0
+build_failed=0
+BUILD_OK=1
+TESTS_COMPILED=1
+if run_logged build npm run build; then build_passed=$((build_passed + 1)); else build_failed=$((build_failed + 1)); BUILD_OK=0; fi
+if run_logged typecheck npm run typecheck; then build_passed=$((build_passed + 1)); else build_failed=$((build_failed + 1)); fi
+# tsc still writes out/ when it reports type errors; the suites below run on what it wrote.
+if run_logged compile-tests npm run compile-tests; then build_passed=$((build_passed + 1)); else build_failed=$((build_failed + 1)); fi
+[ -d out ] || TESTS_COMPILED=0
+count build "$build_passed" "$build_failed"
+
+# --- unit tests (node --test over the compiled server tests) -------------------------------------
+section "unit"
+if [ ! -f scripts/run-unit-tests.mjs ]; then
+  echo "unit: scripts/run-unit-tests.mjs is missing"
+  count unit 0 1
+elif [ "$TESTS_COMPILED" -eq 0 ]; then
+  echo "unit: nothing compiled to out/"
+  count unit 0 1
+else
+  run_logged unit node scripts/run-unit-tests.mjs
+  status=$?
+  read -r p f <<< "$(last_counts unit "$LOG_DIR/unit.log")"
+  if [ -z "${p:-}" ]; then
+    echo "unit: the runner printed no 'unit: N passed, N failed' line (exit $status)"
+    p=0; f=1
+  elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "unit: the runner exited with $status"
+    f=1
+  fi
+  count unit "$p" "$f"
+fi
+
+# --- grammar tests (vscode-tmgrammar-test; one test per file) -----------------------------------
+section "grammar"
+grammar_files="$(find test/grammar -name '*.exrunbook' 2>/dev/null | wc -l)"
+if [ "$grammar_files" -eq 0 ]; then
+  echo "grammar: no test/grammar/**/*.exrunbook files"
+  count grammar 0 1
+else
+  run_logged grammar npx --no-install vscode-tmgrammar-test "test/grammar/**/*.exrunbook"
+  status=$?
+  p="$(grep -ac 'run successfuly' "$LOG_DIR/grammar.log" || true)"
+  f=$((grammar_files - p))
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  count grammar "$p" "$f"
+fi
+
+# --- the linter on the examples (the CI use of the same engine; one test) ------------------------
+section "lint"
+if [ "$BUILD_OK" -eq 1 ] && run_logged lint node bin/exchange-runbook-lint.js examples; then
+  count lint 1 0
+else
+  [ "$BUILD_OK" -eq 1 ] || echo "lint: skipped, the build failed"
+  count lint 0 1
+fi
+
+# --- the extension in real VS Code (code-server + Chromium) --------------------------------------
+section "host"
+if [ "$BUILD_OK" -eq 1 ] && [ "$TESTS_COMPILED" -eq 1 ]; then
+  run_logged host npm run --silent test:host
+  status=$?
+  read -r p f <<< "$(last_counts host "$LOG_DIR/host.log")"
+  if [ -z "${p:-}" ]; then
+    echo "host: the runner printed no 'host: N passed, N failed' line (exit $status)"
+    p=0; f=1
+  elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+  fi
+  count host "$p" "$f"
+else
+  echo "host: skipped, the build failed"
+  count host 0 1
+fi
+
+# --- summary ------------------------------------------------------------------------------------
+section "summary"
+for line in "${SUMMARY[@]}"; do echo "  $line"; done
+echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+[ "$TOTAL_FAILED" -eq 0 ]

@@ -1,0 +1,144 @@
+// The language server over the protocol, as an editor talks to it: in-memory streams, no VS Code.
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createConnection } from 'vscode-languageserver/node';
+import {
+  CodeActionRequest,
+  CodeLensRequest,
+  CompletionRequest,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  DocumentDiagnosticRequest,
+  DocumentFormattingRequest,
+  DocumentSymbolRequest,
+  HoverRequest,
+  InitializedNotification,
+  InitializeRequest,
+  type ProtocolConnection,
+  RenameRequest,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  createProtocolConnection,
+  type FullDocumentDiagnosticReport,
+} from 'vscode-languageserver-protocol/node';
+import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureLocation } from '../src/protocol';
+import { startServer } from '../src/server';
+
+const URI = 'file:///work/pop.exrunbook';
+const TEXT = `runbook pop "POP"
+  healthset POP.Proxy
+  param $Server: cas "Client Access server"
+
+procedure verify "Verify"
+  step rerun "Re-run the probe"
+    run Invoke-MonitoringProbe POP.Proxy\\PopProxyTestProbe -Server $Server | Format-List
+    when ResultType is Succeeded -> resolved
+    otherwise -> recover
+
+procedure recover "Recover" for monitor PopProxyTestMonitor
+  step restart "Restart POP3"
+    run Invoke-Command -ComputerName $Server { Restart-Service MSExchangePOP3 }
+  step escalate "Escalate"
+    escalate "Contact support"
+`;
+
+/** The position just after `marker` in TEXT. */
+function at(marker: string): { line: number; character: number } {
+  const lines = TEXT.split('\n');
+  const line = lines.findIndex((l) => l.includes(marker));
+  return { line, character: lines[line]!.indexOf(marker) + marker.length };
+}
+
+async function startPair(locale: string): Promise<ProtocolConnection> {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
+  const client = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+  client.listen();
+  const result = await client.sendRequest(InitializeRequest.type, {
+    processId: null,
+    rootUri: null,
+    capabilities: { textDocument: { diagnostic: { dynamicRegistration: false } } },
+    locale,
+  });
+  assert.ok(result.capabilities.diagnosticProvider);
+  await client.sendNotification(InitializedNotification.type, {});
+  await client.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: URI, languageId: 'exchange-runbook', version: 1, text: TEXT } });
+  return client;
+}
+
+async function diagnostics(client: ProtocolConnection) {
+  const report = (await client.sendRequest(DocumentDiagnosticRequest.type, { textDocument: { uri: URI } })) as FullDocumentDiagnosticReport;
+  return report.items;
+}
+
+describe('language server over LSP', () => {
+  let client: ProtocolConnection;
+  before(async () => {
+    client = await startPair('en');
+  });
+  after(async () => {
+    await client.sendRequest(ShutdownRequest.type);
+    client.dispose();
+  });
+
+  it('answers pull diagnostics, and follows edits', async () => {
+    const first = await diagnostics(client);
+    assert.deepEqual(first.map((d) => d.code), ['missing-confirm']);
+    await client.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: URI, version: 2 },
+      contentChanges: [{ range: { start: at('"Restart POP3"'), end: at('"Restart POP3"') }, text: ' confirm' }],
+    });
+    assert.deepEqual(await diagnostics(client), []);
+  });
+
+  it('completes, hovers, outlines, formats, renames, lenses', async () => {
+    const completion = await client.sendRequest(CompletionRequest.type, { textDocument: { uri: URI }, position: at('POP.Proxy\\') });
+    const items = Array.isArray(completion) ? completion : (completion?.items ?? []);
+    assert.ok(items.some((i) => i.label === 'PopProxyTestProbe'));
+    const hover = await client.sendRequest(HoverRequest.type, { textDocument: { uri: URI }, position: at('for monitor PopProxy') });
+    assert.match(JSON.stringify(hover?.contents), /PopProxyTestMonitor/);
+    const symbols = await client.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: URI } });
+    assert.equal(symbols?.length, 3);
+    const formatting = await client.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: URI }, options: { tabSize: 2, insertSpaces: true } });
+    assert.deepEqual(formatting, []);
+    const rename = await client.sendRequest(RenameRequest.type, { textDocument: { uri: URI }, position: at('step rer'), newName: 'probe' });
+    assert.equal(rename?.changes?.[URI]?.length, 1);
+    const lenses = await client.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } });
+    assert.equal(lenses?.filter((l) => l.command?.command === 'exchangeRunbooks.runStep').length, 3);
+  });
+
+  it('returns quick fixes for the diagnostics the editor sends back', async () => {
+    await client.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: URI, version: 3 },
+      contentChanges: [{ range: { start: at('for monitor '), end: at('for monitor PopProxyTestMonitor') }, text: 'PopProxyTestMonitr' }],
+    });
+    const items = await diagnostics(client);
+    const unknown = items.find((d) => d.code === 'unknown-monitor');
+    assert.ok(unknown, JSON.stringify(items));
+    const actions = await client.sendRequest(CodeActionRequest.type, { textDocument: { uri: URI }, range: unknown.range, context: { diagnostics: [unknown] } });
+    assert.ok(actions?.some((a) => 'title' in a && a.title === 'Change to PopProxyTestMonitor'));
+  });
+
+  it('tells which procedure recovers a monitor', async () => {
+    await client.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: URI, version: 4 }, contentChanges: [{ text: TEXT }] });
+    const found = (await client.sendRequest(PROCEDURE_FOR_MONITOR_REQUEST, { monitor: 'PopProxyTestMonitor', uris: [URI, 'file:///nowhere/missing.exrunbook'] })) as ProcedureLocation[];
+    assert.deepEqual(found, [{ uri: URI, procedure: 'recover', line: 10 }]);
+  });
+
+  it('speaks the editor display language', async () => {
+    const japanese = await startPair('ja');
+    const zh = await startPair('zh-cn');
+    try {
+      const [ja] = await diagnostics(japanese);
+      const [cn] = await diagnostics(zh);
+      assert.match(String(ja?.message), /[\u3040-\u30ff]/);
+      assert.match(String(cn?.message), /[\u4e00-\u9fff]/);
+    } finally {
+      japanese.dispose();
+      zh.dispose();
+    }
+  });
+});
