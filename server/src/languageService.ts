@@ -92,7 +92,7 @@ export class RunbookLanguageService {
   procedureFor(model: RunbookModel, monitor: string): { procedure: string; line: number } | undefined {
     const wanted = monitor.toLowerCase();
     for (const procedure of model.runbook.procedures) {
-      if (procedure.monitors.some((m) => (this.catalog.monitor(m.text)?.name ?? m.text).toLowerCase() === wanted)) {
+      if (procedure.monitors.some((m) => (this.catalog.resolveMonitor(m.text)?.name ?? m.text).toLowerCase() === wanted)) {
         return { procedure: procedure.id?.text ?? '', line: procedure.headerRange.start.line };
       }
     }

@@ -59,6 +59,18 @@ describe('PowerShell parsing', () => {
     assert.equal(text.slice(parameter.range.start, parameter.range.end), '-ForegroundColor');
   });
 
+  it('reads bareword lists, which tree-sitter-powershell lacks, as one argument without errors', () => {
+    const text = 'Invoke-Command -ComputerName $Cas, $Mailbox { Get-Service MSExchangePOP3, MSExchangeIMAP4 } | Format-Table Name, Status';
+    const script = parsePowerShell(text);
+    assert.deepEqual(script.errors, []);
+    const invoke = script.commands[0]!;
+    const list = invoke.elements[1]!;
+    assert.ok(list.kind === 'argument' && list.argument.text === '$Cas, $Mailbox');
+    assert.deepEqual(script.variables.map((v) => v.name), ['Cas', 'Mailbox']);
+    const table = script.commands.find((c) => c.name === 'Format-Table')!;
+    assert.ok(table.elements[0]?.kind === 'argument' && table.elements[0].argument.text === 'Name, Status');
+  });
+
   it('reports where the command cannot be parsed', () => {
     const script = parsePowerShell('Get-ServerHealth -Identity (');
     assert.ok(script.errors.length > 0);

@@ -85,11 +85,11 @@ export function argumentValue(argument: PsArgument | undefined): string | undefi
   return argument?.value;
 }
 
-/** The server a command acts on: `-Identity`, `-Server` or `-ComputerName`, as written. */
+/** The server a command acts on (`-Identity`, `-Server` or `-ComputerName`) as written. */
 export function targetServer(binding: Binding): string | undefined {
   for (const name of ['identity', 'server', 'computername']) {
     const value = binding.bound.get(name)?.argument;
-    if (value && (value.kind === 'variable' || value.kind === 'bareword' || value.kind === 'string')) return value.value.toLowerCase();
+    if (value && (value.kind === 'variable' || value.kind === 'bareword' || value.kind === 'string')) return value.value;
   }
   return undefined;
 }

@@ -119,6 +119,11 @@ export class CatalogIndex {
     return name ? this.valueSetsByName.get(key(name)) : undefined;
   }
 
+  /** The monitor a name means, following the documentation's known misspellings (PopTestDeepMonitor). */
+  resolveMonitor(name: string): Monitor | undefined {
+    return this.monitor(name) ?? this.monitor(this.misspelling(name, 'monitor')?.right ?? '');
+  }
+
   /** A documented wrong spelling of this kind, e.g. PopTestDeepMonitor for a monitor. */
   misspelling(wrong: string, kind: KnownMisspelling['kind'], scope?: string): KnownMisspelling | undefined {
     return this.misspellingsByName

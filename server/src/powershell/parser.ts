@@ -105,17 +105,51 @@ const CACHE_LIMIT = 20_000;
 export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
   if (cached) return cached;
+  let script = summarize(text, text, []);
+  // tree-sitter-powershell has no bareword lists (`Format-Table Name, Status`, `-ComputerName
+  // $Cas, $Mailbox`). When such commas are the only trouble, the text with them blanked out
+  // (same offsets) parses, and the list items are merged back into one argument.
+  if (script.errors.length > 0) {
+    const commas = listCommas(text);
+    if (commas.length > 0) {
+      let variant = text;
+      for (const at of commas) variant = variant.slice(0, at) + ' ' + variant.slice(at + 1);
+      const alternative = summarize(variant, text, commas);
+      if (alternative.errors.length === 0) script = alternative;
+    }
+  }
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(text, script);
+  return script;
+}
+
+function summarize(source: string, original: string, commas: number[]): PsScript {
   if (!parser) throw new Error('The PowerShell parser is not initialised: call initPowerShellParser() first.');
-  const tree = parser.parse(text);
+  const tree = parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    const script = new Summarizer().summarize(tree.rootNode);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-    cache.set(text, script);
-    return script;
+    return new Summarizer(original, commas).summarize(tree.rootNode);
   } finally {
     tree.delete();
   }
+}
+
+/** Offsets of commas between two list items outside quotes: `a, b`, `$x,$y`, `A*, B`. */
+function listCommas(text: string): number[] {
+  const commas: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === ',' && /[\p{L}\p{N}_*]\s*$/u.test(text.slice(Math.max(0, i - 40), i)) && /^\s*[\p{L}\p{N}_*$]/u.test(text.slice(i + 1, i + 41))) {
+      commas.push(i);
+    }
+  }
+  return commas;
 }
 
 export function clearPowerShellCache(): void {
@@ -127,6 +161,12 @@ const range = (node: Node): PsRange => ({ start: node.startIndex, end: node.endI
 class Summarizer {
   private readonly script: PsScript = { commands: [], pipelines: [], variables: [], comparisons: [], errors: [] };
   private readonly pipelineLengths: number[] = [];
+
+  /** `original` is the command as written; `commas` the list commas blanked out of what was parsed. */
+  constructor(
+    private readonly original: string,
+    private readonly commas: number[],
+  ) {}
 
   summarize(root: Node): PsScript {
     this.walk(root, { topLevel: true });
@@ -190,6 +230,13 @@ class Summarizer {
         }
         const argument = this.argument(child);
         const previous = elements[elements.length - 1];
+        // `a, b`: one list argument, as PowerShell reads it.
+        if (previous?.kind === 'argument' && this.commas.some((at) => at >= previous.argument.range.end && at < argument.range.start)) {
+          const range = { start: previous.argument.range.start, end: argument.range.end };
+          const text = this.original.slice(range.start, range.end);
+          previous.argument = { kind: 'expression', text, value: text, range, valueRange: range };
+          continue;
+        }
         // `-Identity:$x` is one parameter with its argument attached.
         if (previous?.kind === 'parameter' && elementsNode.text.slice(previous.range.end - elementsNode.startIndex - 1, previous.range.end - elementsNode.startIndex) === ':') {
           previous.colonArgument = argument;

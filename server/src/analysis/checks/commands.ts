@@ -1,7 +1,7 @@
 // Checks of the PowerShell inside steps: cmdlets and their parameters, values, health set / probe /
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
-import type { PsArgument } from '../../powershell/parser';
+import type { PsArgument, PsRange } from '../../powershell/parser';
 import { bindCommand, type Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
@@ -16,7 +16,9 @@ export function checkCommands(sink: DiagnosticSink): void {
   const { model } = sink;
   for (const { run } of model.allScripts()) {
     const placeholders = checkPlaceholders(sink, run);
-    if (!placeholders) checkPowerShellSyntax(sink, run);
+    if (placeholders.length === 0) checkPowerShellSyntax(sink, run);
+    // A value with a placeholder in it is reported once, as a placeholder.
+    const clean = (range: PsRange): boolean => !placeholders.some((p) => p.start < range.end && range.start < p.end);
     checkVariables(sink, run);
     for (const command of run.script.commands) {
       const binding = bindCommand(model.catalog, command);
@@ -24,9 +26,9 @@ export function checkCommands(sink: DiagnosticSink): void {
         checkUnknownCmdlet(sink, run, command.name, command.nameRange);
         continue;
       }
-      checkBinding(sink, run, binding, command.position === 0);
+      checkBinding(sink, run, binding, command.position === 0, clean);
     }
-    checkComparisons(sink, run);
+    checkComparisons(sink, run, clean);
   }
   for (const node of model.nodes) checkConfirmation(sink, node);
 }
@@ -40,14 +42,15 @@ export function isDangerous(binding: Binding): boolean {
   return !rule.whenValue || bound.argument?.value.toLowerCase() === rule.whenValue.toLowerCase();
 }
 
-function checkPlaceholders(sink: DiagnosticSink, run: RunScript): boolean {
+function checkPlaceholders(sink: DiagnosticSink, run: RunScript): PsRange[] {
   const { model, l10n } = sink;
   const t = l10n.t;
-  let found = false;
+  const found: PsRange[] = [];
   const serverParams = model.runbook.params.filter((p) => ['server', 'cas', 'mailbox'].includes(p.kind?.text ?? ''));
   for (const match of run.action.command.matchAll(PLACEHOLDER)) {
-    found = true;
-    const range = run.toRange({ start: match.index, end: match.index + match[0].length });
+    const offsets = { start: match.index, end: match.index + match[0].length };
+    found.push(offsets);
+    const range = run.toRange(offsets);
     const candidates = serverParams.length > 0 ? serverParams : model.runbook.params;
     const fixes: Fix[] = candidates.map((p, i) => ({ title: t('Replace with ${0}', p.name.text), edits: [{ range, newText: '$' + p.name.text }], preferred: i === 0 }));
     sink.report('placeholder', range, t('{0} is a placeholder left from the documentation: use a declared parameter such as $Server.', match[0]), { fixes });
@@ -106,7 +109,7 @@ function checkUnknownCmdlet(sink: DiagnosticSink, run: RunScript, name: string, 
   sink.report('unknown-cmdlet', range, l10n.t('{0} is not a known cmdlet.', name) + s.suffix, { fixes: s.fixes });
 }
 
-function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, firstInPipeline: boolean): void {
+function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, firstInPipeline: boolean, clean: (range: PsRange) => boolean): void {
   const { model, l10n } = sink;
   const t = l10n.t;
   const { cmdlet } = binding;
@@ -139,7 +142,7 @@ function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, fi
     }
   }
   for (const bound of binding.bound.values()) {
-    if (bound.argument) checkValue(sink, run, cmdlet, bound.parameter, bound.argument);
+    if (bound.argument && clean(bound.argument.range)) checkValue(sink, run, cmdlet, bound.parameter, bound.argument);
   }
 }
 
@@ -155,8 +158,6 @@ function checkValue(sink: DiagnosticSink, run: RunScript, cmdlet: Cmdlet, parame
   if (argument.kind === 'variable' || argument.kind === 'expression' || argument.kind === 'scriptblock') return;
   const range = run.toRange(argument.kind === 'string' ? argument.valueRange : argument.range);
   const value = argument.value;
-  // Placeholders are reported on their own.
-  if (/<[^<>]+>/.test(value)) return;
   const type = parameter.type;
   if (type === 'Boolean') {
     if (argument.kind === 'number' && /^[01]$/.test(value)) return;
@@ -270,10 +271,11 @@ function checkMonitoringIdentity(sink: DiagnosticSink, run: RunScript, argument:
 }
 
 /** `?{$_.HealthSetName -eq "POPP"}`, `$_.AlertValue -eq "Unhealty"`: names and values inside filters. */
-function checkComparisons(sink: DiagnosticSink, run: RunScript): void {
+function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: PsRange) => boolean): void {
   const { model, l10n } = sink;
   const t = l10n.t;
   for (const comparison of run.script.comparisons) {
+    if (!clean(comparison.valueRange)) continue;
     const range = run.toRange(comparison.valueRange);
     const property = comparison.property.toLowerCase();
     const wildcard = comparison.operator.includes('like') && hasWildcard(comparison.value);

@@ -59,6 +59,37 @@ function join(into: FlowState, incoming: FlowState): boolean {
   return changed;
 }
 
+const STATE_LIMIT = 16;
+
+function stateKey(s: FlowState): string {
+  return JSON.stringify([[...s.failedOver].sort(), [...s.checked].sort(), [...s.roles].sort(), [...s.pending.keys()].sort()]);
+}
+
+/** The distinct states that reach one step; joined into one when there are too many. */
+class PathStates {
+  private readonly states = new Map<string, FlowState>();
+  private joined: FlowState | undefined;
+
+  /** Adds a state; returns the state to propagate when it is new (or widened the join). */
+  add(state: FlowState): FlowState | undefined {
+    if (this.joined) return join(this.joined, state) ? this.joined : undefined;
+    const key = stateKey(state);
+    if (this.states.has(key)) return undefined;
+    if (this.states.size < STATE_LIMIT) {
+      this.states.set(key, state);
+      return state;
+    }
+    this.joined = copyState(state);
+    for (const other of this.states.values()) join(this.joined, other);
+    this.states.clear();
+    return this.joined;
+  }
+
+  all(): FlowState[] {
+    return this.joined ? [this.joined] : [...this.states.values()];
+  }
+}
+
 interface StepEffect {
   kind: 'do' | 'undo' | 'restart';
   rule?: string;
@@ -92,35 +123,34 @@ export function checkFlow(sink: DiagnosticSink): void {
   const effects = new Map<StepNode, StepEffect[]>();
   for (const node of model.nodes) effects.set(node, stepEffects(model, node));
 
-  // Forward data flow to a fixed point over the (possibly cyclic) graph.
-  const states = new Map<StepNode, FlowState>();
-  const queue: StepNode[] = [];
-  for (const entry of graph.entries) {
-    states.set(entry, emptyState());
-    queue.push(entry);
-  }
+  // Forward data flow to a fixed point over the (possibly cyclic) graph. Paths are kept apart
+  // (a few distinct states per step) so that what a branch learnt, such as the server's role,
+  // still rules out the branches it contradicts further on; past STATE_LIMIT they are joined.
+  const states = new Map<StepNode, PathStates>();
+  const queue: { node: StepNode; state: FlowState }[] = [];
+  const arrive = (node: StepNode, state: FlowState): void => {
+    let known = states.get(node);
+    if (!known) states.set(node, (known = new PathStates()));
+    const added = known.add(state);
+    if (added) queue.push({ node, state: added });
+  };
+  for (const entry of graph.entries) arrive(entry, emptyState());
   const outgoing = (node: StepNode, state: FlowState): { edge: FlowEdge; state: FlowState }[] => {
     const after = apply(state, effects.get(node)!);
-    return (graph.edges.get(node) ?? []).map((edge) => ({ edge, state: edgeFacts(model, node, edge, after) }));
+    return (graph.edges.get(node) ?? []).flatMap((edge) => {
+      const next = edgeFacts(model, node, edge, after);
+      return next ? [{ edge, state: next }] : [];
+    });
   };
   while (queue.length > 0) {
-    const node = queue.shift()!;
-    for (const { edge, state } of outgoing(node, states.get(node)!)) {
-      if (!edge.to) continue;
-      const existing = states.get(edge.to);
-      if (!existing) {
-        states.set(edge.to, copyState(state));
-        queue.push(edge.to);
-      } else if (join(existing, state) && !queue.includes(edge.to)) {
-        queue.push(edge.to);
-      }
-    }
+    const { node, state } = queue.shift()!;
+    for (const { edge, state: next } of outgoing(node, state)) if (edge.to) arrive(edge.to, next);
   }
 
   const reported = new Set<string>();
-  for (const [node, state] of states) {
-    checkRestarts(sink, node, state, effects.get(node)!);
-    for (const { edge, state: after } of outgoing(node, state)) {
+  for (const [node, known] of states) {
+    for (const state of known.all()) checkRestarts(sink, node, state, effects.get(node)!);
+    for (const { edge, state: after } of known.all().flatMap((state) => outgoing(node, state))) {
       if (edge.to) continue;
       for (const [key, pending] of after.pending) {
         if (reported.has(key)) continue;
@@ -150,26 +180,28 @@ function describeEnd(sink: DiagnosticSink, edge: FlowEdge): string {
 /** What running a step changes: settings switched on or back, servers restarted. */
 function stepEffects(model: RunbookModel, node: StepNode): StepEffect[] {
   const effects: StepEffect[] = [];
-  const written = node.source.step === node.step;
+  const inStep = node.source.step === node.step;
   for (const run of model.runsOf(node)) {
     const { commands } = run.script;
-    const where = (range: PsRange): Range => (written ? run.toRange(range) : node.step.reuse!.range);
+    const where = (range: PsRange): Range => (inStep ? run.toRange(range) : node.step.reuse!.range);
     for (const command of commands) {
       const binding = bindCommand(model.catalog, command);
       if (!binding) continue;
       // A command inside `Invoke-Command -ComputerName X { ... }` acts on X.
       const host = command.parent !== undefined ? bindCommand(model.catalog, commands[command.parent]!) : undefined;
-      const target = targetServer(binding) ?? (host ? targetServer(host) : undefined) ?? '';
+      const written = targetServer(binding) ?? (host ? targetServer(host) : undefined) ?? '';
+      // Server names and PowerShell variables are case-insensitive; messages show them as written.
+      const target = written.toLowerCase();
       for (const rule of binding.cmdlet.undo ?? []) {
         const bound = binding.bound.get(rule.parameter.toLowerCase());
         const value = bound?.argument?.value.toLowerCase();
         if (!bound || !value) continue;
-        const description = `${binding.cmdlet.name} -${rule.parameter} ${rule.doValue}${target ? ` (${target})` : ''}`;
+        const description = `${binding.cmdlet.name} -${rule.parameter} ${rule.doValue}${written ? ` (${written})` : ''}`;
         if (value === rule.doValue.toLowerCase()) effects.push({ kind: 'do', rule: rule.id, target, description, range: where(bound.nameRange) });
         else if (value === rule.undoValue.toLowerCase()) effects.push({ kind: 'undo', rule: rule.id, target, range: where(bound.nameRange) });
       }
       if (binding.cmdlet.name.toLowerCase() === 'restart-computer' && target) {
-        effects.push({ kind: 'restart', target, range: where(command.nameRange) });
+        effects.push({ kind: 'restart', target, description: written, range: where(command.nameRange) });
       }
     }
   }
@@ -180,38 +212,46 @@ function apply(state: FlowState, effects: StepEffect[]): FlowState {
   const next = copyState(state);
   for (const effect of effects) {
     if (effect.kind === 'restart') continue;
-    const key = `${effect.rule}|${effect.target}`;
     if (effect.kind === 'do') {
-      next.pending.set(key, { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range });
+      const origin = `${effect.range.start.line}:${effect.range.start.character}`;
+      next.pending.set(`${effect.rule}|${effect.target}|${origin}`, { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range });
       if (effect.rule === 'failover') {
         next.failedOver.add(effect.target);
         // A check made before this failover says nothing about the copies now.
         next.checked.delete(effect.target);
       }
     } else {
-      next.pending.delete(key);
+      for (const [key, pending] of next.pending) if (pending.rule === effect.rule && pending.target === effect.target) next.pending.delete(key);
       if (effect.rule === 'failover') next.failedOver.delete(effect.target);
     }
   }
   return next;
 }
 
-/** What taking an edge tells us: the server's role, or that it holds no active copy. */
-function edgeFacts(model: RunbookModel, node: StepNode, edge: FlowEdge, state: FlowState): FlowState {
+/**
+ * What taking an edge tells us: the server's role, or that it holds no active copy. Undefined
+ * when the edge contradicts the path (a `when $S is cas` branch after $S was found a Mailbox).
+ */
+function edgeFacts(model: RunbookModel, node: StepNode, edge: FlowEdge, state: FlowState): FlowState | undefined {
   const conditions = node.step.branches.filter((b) => b.kind === 'when' && b.condition).map((b) => b.condition!);
   const result = copyState(state);
   const taken = edge.branch?.kind === 'when' ? edge.branch.condition : undefined;
 
   // Roles: `when $S is mailbox` on the branch, or the other role when every condition tested it.
+  const learn = (server: string, role: Role): boolean => {
+    const known = result.roles.get(server);
+    result.roles.set(server, role);
+    return !known || known === role;
+  };
   if (taken?.kind === 'role' && taken.role) {
-    result.roles.set('$' + taken.param.text.toLowerCase(), taken.role.text as Role);
+    if (!learn('$' + taken.param.text.toLowerCase(), taken.role.text as Role)) return undefined;
   } else if (!taken && conditions.length > 0 && conditions.every((c) => c.kind === 'role')) {
     const tested = conditions as Extract<(typeof conditions)[number], { kind: 'role' }>[];
     const param = tested[0]!.param.text.toLowerCase();
     const roles = new Set(tested.map((c) => c.role?.text));
     if (tested.every((c) => c.param.text.toLowerCase() === param) && roles.size === 1) {
       const role = [...roles][0];
-      result.roles.set('$' + param, role === 'mailbox' ? 'cas' : 'mailbox');
+      if (!learn('$' + param, role === 'mailbox' ? 'cas' : 'mailbox')) return undefined;
     }
   }
 
@@ -252,7 +292,7 @@ function checkRestarts(sink: DiagnosticSink, node: StepNode, state: FlowState, e
     const missing = !state.failedOver.has(effect.target)
       ? t('its databases were not moved off first (Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow $true)')
       : t('no step checked that it holds no active copy (Get-MailboxDatabaseCopyStatus with `when no Status is Mounted, ...`)');
-    sink.report('restart-before-failover', effect.range, t('The Mailbox server {0} is restarted, but on some path {1}.', effect.target, missing));
+    sink.report('restart-before-failover', effect.range, t('The Mailbox server {0} is restarted, but on some path {1}.', effect.description ?? effect.target, missing));
   }
 }
 
@@ -264,7 +304,7 @@ function roleOf(model: RunbookModel, node: StepNode, state: FlowState, target: s
   if (kind === 'mailbox' || kind === 'cas') return kind;
   if (kind && kind !== 'server') return undefined;
   // A server parameter in a procedure whose monitors are all raised on Mailbox servers.
-  const monitors = node.procedure.monitors.map((m) => model.catalog.monitor(m.text));
+  const monitors = node.procedure.monitors.map((m) => model.catalog.resolveMonitor(m.text));
   if (monitors.length > 0 && monitors.every((m) => m?.alertRole === 'Mailbox')) return 'mailbox';
   return undefined;
 }

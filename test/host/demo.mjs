@@ -1,0 +1,65 @@
+// The demo (scripts/demo.sh builds and packages first): installs the packaged extension into a
+// demo profile of code-server, opens a copy of examples/, and serves it on 127.0.0.1 until Ctrl+C.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  VSCODE_TEST_DIR,
+  codeServerCli,
+  createWorkspace,
+  log,
+  startCodeServer,
+  writeUserSettings,
+} from './codeServer.mjs';
+
+const vsix = process.argv[2] ?? join(VSCODE_TEST_DIR, 'exchange-health-runbooks.vsix');
+if (!existsSync(vsix)) {
+  log(`demo: ${vsix} is missing: run \`bash scripts/demo.sh\`, which packages the extension first.`);
+  process.exit(1);
+}
+
+const dir = join(VSCODE_TEST_DIR, 'demo');
+const run = {
+  dir,
+  home: join(dir, 'home'),
+  userDataDir: join(dir, 'user-data'),
+  extensionsDir: join(dir, 'extensions'),
+  tmp: mkdtempSync(join(tmpdir(), 'exr-demo-')),
+};
+for (const d of [run.home, run.userDataDir, run.extensionsDir]) mkdirSync(d, { recursive: true });
+writeUserSettings(run.userDataDir);
+
+log(`demo: installing ${vsix}`);
+codeServerCli(run, ['--force', '--install-extension', vsix]);
+const workspace = createWorkspace(join(dir, 'workspace'));
+
+const port = Number(process.env.PORT || 8080);
+let server;
+const stop = async (code) => {
+  log('demo: stopping code-server');
+  await server?.stop();
+  rmSync(run.tmp, { recursive: true, force: true });
+  process.exit(code);
+};
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+process.on('SIGHUP', () => void stop(0));
+
+try {
+  server = await startCodeServer(run, { port, logFile: join(dir, 'code-server.log') });
+} catch (error) {
+  log(`demo: code-server did not start on 127.0.0.1:${port}: ${error.message}`);
+  log('demo: is the port taken? Choose another with PORT=8081 bash scripts/demo.sh');
+  rmSync(run.tmp, { recursive: true, force: true });
+  process.exit(1);
+}
+const address = `${server.url}/?folder=${encodeURI(workspace)}`;
+log('');
+log('demo: Exchange Health Runbooks is running in VS Code (code-server).');
+log(`demo: Open ${address}`);
+log('demo: then open examples/pop.exrunbook. Press Ctrl+C here to stop.');
+log(`demo: code-server log: ${server.logPath}`);
+server.child.on('exit', (code) => {
+  log(`demo: code-server exited (${code}); see ${server.logPath}`);
+  void stop(1);
+});

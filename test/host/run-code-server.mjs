@@ -1,0 +1,277 @@
+// `npm run test:host`: runs the extension in real VS Code (code-server 4.100.3 = VS Code 1.100.3)
+// driven by Debian's Chromium. Two passes in one code-server:
+//   1. the in-host mocha suite (client/test/suite, compiled to out/), loaded by the workbench as
+//      extensionTestsPath; it writes its results into the workspace;
+//   2. UI checks of what a person sees: CodeLens on a runbook, a hover, the Problems panel, with
+//      screenshots in test-results/.
+// Prints every test and a closing `host: N passed, N failed`; exits non-zero when anything failed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ROOT,
+  createRunDir,
+  createWorkspace,
+  disposeRun,
+  launchChromium,
+  log,
+  startCodeServer,
+  waitFor,
+  workbenchUrl,
+} from './codeServer.mjs';
+
+const SUITE_TIMEOUT = Number(process.env.EXR_SUITE_TIMEOUT_MS || 8 * 60_000);
+const UI_TIMEOUT = 60_000;
+const SUITE_ENTRY = join(ROOT, 'out', 'client', 'test', 'suite', 'index.js');
+const RESULTS_DIR = join(ROOT, 'test-results');
+const verbose = Boolean(process.env.EXR_VERBOSE);
+
+/** @type {{ title: string, state: 'passed' | 'failed' | 'pending', error?: string }[]} */
+const results = [];
+
+function record(title, error) {
+  if (error) {
+    results.push({ title, state: 'failed', error: error.message ?? String(error) });
+    log(`  ✗ ${title}`);
+    log(indent(error.message ?? String(error)));
+  } else {
+    results.push({ title, state: 'passed' });
+    log(`  ✓ ${title}`);
+  }
+}
+
+function indent(text) {
+  return String(text)
+    .split('\n')
+    .map((line) => `      ${line}`)
+    .join('\n');
+}
+
+function npmRun(script) {
+  log(`host: npm run ${script}`);
+  const result = spawnSync('npm', ['run', script], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`npm run ${script} failed`);
+}
+
+/** The bundles and the compiled suite; scripts/test.sh builds them first, a bare `npm run test:host` may not have. */
+function ensureBuilt() {
+  if (!existsSync(join(ROOT, 'dist', 'client.js')) || !existsSync(join(ROOT, 'dist', 'server.js'))) npmRun('build');
+  if (!existsSync(SUITE_ENTRY)) npmRun('compile-tests');
+}
+
+// --- pass 1: the in-host suite ------------------------------------------------------------------
+
+async function runSuite(context, server, run) {
+  const workspace = createWorkspace(join(run.dir, 'workspace-suite'));
+  const page = await context.newPage();
+  const automationLog = [];
+  let exitCode;
+  await page.exposeFunction('codeAutomationLog', (type, args) => {
+    const line = `[${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}`;
+    automationLog.push(line);
+    if (verbose) log(`    ${line}`);
+  });
+  await page.exposeFunction('codeAutomationExit', (code) => {
+    exitCode = Number(code);
+  });
+  page.on('pageerror', (error) => automationLog.push(`[pageerror] ${error.message}`));
+
+  const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: ROOT, extensionTestsPath: SUITE_ENTRY });
+  log(`host: in-host suite (${url.split('?')[0]}, workspace ${workspace})`);
+  await page.goto(url);
+  try {
+    await waitFor(() => exitCode !== undefined, { timeout: SUITE_TIMEOUT, interval: 250, what: 'the in-host suite to finish (codeAutomationExit)' });
+  } catch (error) {
+    await page.screenshot({ path: join(RESULTS_DIR, 'suite-timeout.png') }).catch(() => {});
+    writeFileSync(join(run.dir, 'automation.log'), automationLog.join('\n'));
+    record('in-host suite finished', new Error(`${error.message}; screenshot test-results/suite-timeout.png, log ${join(run.dir, 'automation.log')}`));
+    await page.close();
+    return;
+  }
+  writeFileSync(join(run.dir, 'automation.log'), automationLog.join('\n'));
+  await page.close();
+
+  const resultsFile = join(workspace, '.test-results.json');
+  if (!existsSync(resultsFile)) {
+    const tail = automationLog.slice(-25).join('\n');
+    record('in-host suite wrote its results', new Error(`exit code ${exitCode}, but no ${resultsFile}. Last extension host output:\n${tail}`));
+    return;
+  }
+  const suite = JSON.parse(readFileSync(resultsFile, 'utf8'));
+  for (const test of suite.tests) {
+    if (test.state === 'pending') {
+      log(`  - ${test.title} (skipped)`);
+      continue;
+    }
+    record(test.title, test.state === 'failed' ? new Error(test.error ?? 'failed') : undefined);
+  }
+  if (exitCode !== 0 && suite.failed === 0) {
+    record('in-host suite exit code', new Error(`the suite exited with ${exitCode} although no test failed; see ${join(run.dir, 'automation.log')}`));
+  }
+}
+
+// --- pass 2: what a person sees -----------------------------------------------------------------
+
+async function screenshot(page, name) {
+  const path = join(RESULTS_DIR, name);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P), as a person would. */
+async function quickOpen(page, relativePath) {
+  const name = relativePath.split('/').pop();
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await input.fill(relativePath);
+  // The file search is asynchronous: wait for the row of the file itself.
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: name })
+    .first()
+    .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+}
+
+/** Moves the cursor with Go to Line/Column (Ctrl+G `line:column`, 1-based). */
+async function goTo(page, line, column) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+}
+
+async function uiCheck(page, title, failShot, body) {
+  try {
+    await body();
+    record(title);
+  } catch (error) {
+    await screenshot(page, failShot).catch(() => {});
+    record(title, new Error(`${error.message.split('\n')[0]} (screenshot test-results/${failShot})`));
+  }
+}
+
+/** Notifications the workbench shows (an extension's manifest warning, an activation error): printed, not judged. */
+async function collectNotifications(page, seen) {
+  const texts = await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts().catch(() => []);
+  for (const text of texts) {
+    if (text && !seen.has(text)) {
+      seen.add(text);
+      log(`host: notification shown: ${text}`);
+    }
+  }
+}
+
+async function runUi(context, server, run) {
+  const workspace = createWorkspace(join(run.dir, 'workspace-ui'));
+  const page = await context.newPage();
+  const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: ROOT });
+  log(`host: UI checks (workspace ${workspace})`);
+  await page.goto(url);
+
+  const runbook = existsSync(join(workspace, 'examples', 'pop.exrunbook')) ? 'examples/pop.exrunbook' : undefined;
+  let opened = false;
+  const notifications = new Set();
+
+  await uiCheck(page, 'ui: the workbench opens the test workspace', 'ui-workbench.png', async () => {
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fixtures' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  });
+
+  await uiCheck(page, 'ui: a runbook opened with Quick Open shows "Run step" CodeLens', 'ui-codelens-failed.png', async () => {
+    if (!runbook) throw new Error('examples/pop.exrunbook is missing from examples/');
+    await quickOpen(page, runbook);
+    opened = true;
+    const lens = page.locator('.codelens-decoration a', { hasText: 'Run step' }).first();
+    await lens.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const texts = await page.locator('.codelens-decoration a').allInnerTexts();
+    if (!texts.some((t) => t.includes('Run step'))) throw new Error(`CodeLens texts: ${texts.join(' | ')}`);
+    await screenshot(page, 'editor-codelens.png');
+    await collectNotifications(page, notifications);
+  });
+
+  await uiCheck(page, 'ui: Ctrl+K Ctrl+I on a monitor name shows its hover', 'ui-hover-failed.png', async () => {
+    if (!opened) throw new Error('the runbook did not open (see the CodeLens check)');
+    const lines = readFileSync(join(workspace, runbook), 'utf8').split('\n');
+    const line = lines.findIndex((l) => /^\s*procedure\b.*\bfor monitor\s+\S/.test(l));
+    if (line < 0) throw new Error(`${runbook} has no \`for monitor\` procedure to hover`);
+    const monitor = lines[line].match(/for monitor\s+([A-Za-z0-9]+)/)[1];
+    await goTo(page, line + 1, lines[line].indexOf(monitor, lines[line].indexOf('for monitor')) + 3);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const hover = page.locator('.monaco-editor .monaco-hover:not(.hidden) .monaco-hover-content, .monaco-editor .monaco-hover:not(.hidden) .hover-contents').first();
+    await hover.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await waitFor(async () => (await hover.innerText()).trim().length > 0, { timeout: UI_TIMEOUT, what: 'hover text' });
+    const text = await hover.innerText();
+    if (!text.includes(monitor) && !/POP/.test(text)) throw new Error(`the hover does not mention ${monitor}: ${text.slice(0, 200)}`);
+    await screenshot(page, 'hover.png');
+    await page.keyboard.press('Escape');
+  });
+
+  await uiCheck(page, 'ui: the Problems panel lists the unknown monitor of a broken runbook', 'ui-problems-failed.png', async () => {
+    await quickOpen(page, 'fixtures/unknown-monitor.exrunbook');
+    await page
+      .locator('.editor-instance .monaco-editor .squiggly-error, .editor-instance .monaco-editor .squiggly-warning')
+      .first()
+      .waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'unknown-monitor' }).first();
+    await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const text = await row.innerText();
+    const message = text.replace(/unknown-monitor|\[Ln \d+, Col \d+\]|\(|\)/g, '').trim();
+    if (message.length < 10) throw new Error(`the problem row has no message: ${JSON.stringify(text)}`);
+    await screenshot(page, 'problems.png');
+  });
+
+  await collectNotifications(page, notifications);
+  await page.close();
+}
+
+// --- main ---------------------------------------------------------------------------------------
+
+async function main() {
+  const started = Date.now();
+  ensureBuilt();
+  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+
+  const run = createRunDir('run');
+  let server;
+  let context;
+  const cleanup = async () => {
+    await context?.close().catch(() => {});
+    await server?.stop();
+    disposeRun(run);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    server = await startCodeServer(run);
+    log(`host: code-server on ${server.url} (run folder ${run.dir})`);
+    context = await launchChromium(run);
+    await runSuite(context, server, run);
+    await runUi(context, server, run);
+  } catch (error) {
+    record('host harness', error);
+  } finally {
+    await cleanup();
+  }
+
+  const passed = results.filter((r) => r.state === 'passed').length;
+  const failed = results.filter((r) => r.state === 'failed').length;
+  writeFileSync(join(RESULTS_DIR, 'host.json'), `${JSON.stringify({ passed, failed, tests: results }, null, 2)}\n`);
+  log(`host: finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in test-results/`);
+  if (failed) log(`host: logs of this run in ${run.dir}`);
+  log(`host: ${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+}
+
+await main();
