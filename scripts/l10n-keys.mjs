@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
-/** Calls whose string-literal arguments are messages or message fragments. */
-const CALLS = new Set(['t', 'error', 'expectId', 'expectWord', 'expectString', 'commaList', 'parseStepReference']);
+/** Calls whose string-literal arguments are messages: t(...), l10n.t(...), the parser's error(code, message) and fragment(...). */
+const CALLS = new Set(['t', 'error', 'fragment']);
 
 function files(folder) {
   return readdirSync(folder, { withFileTypes: true }).flatMap((e) =>
@@ -23,20 +23,15 @@ export function messageKeys(root = '.') {
         const callee = node.expression;
         const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
         if (CALLS.has(name)) {
-          for (const arg of node.arguments) {
-            if (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) keys.add(arg.text);
-            if (ts.isArrayLiteralExpression(arg) && name === 'error') {
-              for (const element of arg.elements) if (ts.isStringLiteral(element)) keys.add(element.text);
-            }
-          }
+          // error(code, message, ...): the message is the second argument; otherwise the first.
+          const arg = node.arguments[name === 'error' ? 1 : 0];
+          if (arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg))) keys.add(arg.text);
         }
       }
       ts.forEachChild(node, visit);
     };
     visit(source);
   }
-  // Error codes passed to this.error are not messages.
-  for (const code of ['syntax', 'misplaced', 'run', 'param', 'for', '->']) keys.delete(code);
   return [...keys].sort();
 }
 

@@ -103,7 +103,7 @@ describe('parser', () => {
     const messages = runbook.errors.map((e) => `${e.range.start.line}:${e.range.start.character} ${e.message}`);
     assert.equal(runbook.errors[0]!.range.start.line, 2);
     assert.match(messages[0]!, /^2:2 Unknown line/);
-    assert.ok(runbook.errors.some((e) => e.range.start.line === 4 && e.args.includes('is and a value')));
+    assert.ok(runbook.errors.some((e) => e.range.start.line === 4 && e.args.some((a) => typeof a === 'object' && a.fragment === 'is and a value')));
     assert.ok(runbook.errors.some((e) => e.range.start.line === 6 && /closing double quote/.test(e.message)));
     assert.ok(runbook.errors.some((e) => e.range.start.line === 7));
     // Recovery: the step after the bad line is there with its run.

@@ -20,6 +20,7 @@ export const USER_SETTINGS = {
   'workbench.tips.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
   'workbench.colorTheme': 'Default Dark Modern',
+  'window.autoDetectColorScheme': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
   'extensions.autoUpdate': false,

@@ -180,6 +180,8 @@ async function runUi(context, server, run) {
   await uiCheck(page, 'ui: the workbench opens the test workspace', 'ui-workbench.png', async () => {
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fixtures' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const theme = await page.locator('.monaco-workbench').first().getAttribute('class');
+    log(`host: workbench theme classes: ${theme}`);
   });
 
   await uiCheck(page, 'ui: a runbook opened with Quick Open shows "Run step" CodeLens', 'ui-codelens-failed.png', async () => {
@@ -212,18 +214,20 @@ async function runUi(context, server, run) {
     await page.keyboard.press('Escape');
   });
 
-  await uiCheck(page, 'ui: the Problems panel lists the unknown monitor of a broken runbook', 'ui-problems-failed.png', async () => {
-    await quickOpen(page, 'fixtures/unknown-monitor.exrunbook');
+  await uiCheck(page, 'ui: the Problems panel lists the misspelt monitor of a broken runbook', 'ui-problems-failed.png', async () => {
+    await quickOpen(page, 'fixtures/monitor-names.exrunbook');
     await page
       .locator('.editor-instance .monaco-editor .squiggly-error, .editor-instance .monaco-editor .squiggly-warning')
       .first()
       .waitFor({ state: 'attached', timeout: UI_TIMEOUT });
     await page.keyboard.press('Control+Shift+M');
-    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'unknown-monitor' }).first();
+    // A marker row (not the file row): its message names the monitor, its code is shown beside it.
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'PopTestDeepMonitor' }).first();
     await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     const text = await row.innerText();
-    const message = text.replace(/unknown-monitor|\[Ln \d+, Col \d+\]|\(|\)/g, '').trim();
-    if (message.length < 10) throw new Error(`the problem row has no message: ${JSON.stringify(text)}`);
+    if (!text.includes('misspelt-name')) throw new Error(`the problem row does not show its code misspelt-name: ${JSON.stringify(text)}`);
+    const message = text.replace(/misspelt-name|exchange-runbook|\[Ln \d+, Col \d+\]|[()]/g, '').trim();
+    if (message.length < 20) throw new Error(`the problem row has no message: ${JSON.stringify(text)}`);
     await screenshot(page, 'problems.png');
   });
 

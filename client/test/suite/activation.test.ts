@@ -8,7 +8,7 @@ suite('Activation', () => {
   test('opening a *.exrunbook file activates the extension', async () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is installed in the test host`);
-    const document = await openRunbook(workspaceUri('fixtures', 'unknown-monitor.exrunbook'));
+    const document = await openRunbook(workspaceUri('fixtures', 'monitor-names.exrunbook'));
     assert.equal(document.languageId, LANGUAGE_ID);
     await waitFor(() => extension.isActive, 'the extension to activate on a runbook');
   });

@@ -52,15 +52,25 @@ suite('Diagnostics on broken runbooks', () => {
     await activateExtension();
   });
 
-  test('a misspelled monitor in `for monitor` is unknown-monitor, on the name', async () => {
-    const uri = workspaceUri('fixtures', 'unknown-monitor.exrunbook');
+  test('the documentation\'s misspelling PopTestDeepMonitor is misspelt-name, on the name', async () => {
+    const uri = workspaceUri('fixtures', 'monitor-names.exrunbook');
+    const document = await openRunbook(uri);
+    const diagnostics = await waitForDiagnostics(uri, (d) => withCode(d, 'misspelt-name').length > 0, 'a misspelt-name diagnostic');
+    const [diagnostic] = withCode(diagnostics, 'misspelt-name');
+    assert.equal(diagnostic!.range.start.line, lineOf(document, 'for monitor PopTestDeepMonitor'));
+    assert.equal(document.getText(diagnostic!.range), 'PopTestDeepMonitor');
+    assert.equal(diagnostic!.severity, vscode.DiagnosticSeverity.Error);
+    assert.ok(diagnostic!.message.length > 0, 'the diagnostic explains itself');
+  });
+
+  test('a monitor that does not exist in `for monitor` is unknown-monitor, on the name', async () => {
+    const uri = workspaceUri('fixtures', 'monitor-names.exrunbook');
     const document = await openRunbook(uri);
     const diagnostics = await waitForDiagnostics(uri, (d) => withCode(d, 'unknown-monitor').length > 0, 'an unknown-monitor diagnostic');
     const [diagnostic] = withCode(diagnostics, 'unknown-monitor');
-    assert.equal(diagnostic!.range.start.line, lineOf(document, 'for monitor PopTestDeepMonitor'));
-    assert.equal(document.getText(diagnostic!.range), 'PopTestDeepMonitor');
+    assert.equal(diagnostic!.range.start.line, lineOf(document, 'for monitor PopSelfTestMoniter'));
+    assert.equal(document.getText(diagnostic!.range), 'PopSelfTestMoniter');
     assert.ok(isProblem(diagnostic!), 'an unknown monitor is an error or a warning');
-    assert.ok(diagnostic!.message.length > 0, 'the diagnostic explains itself');
   });
 
   test('-ProtocolLoggingEnabled on Set-PopSettings is unknown-parameter', async () => {
@@ -126,15 +136,15 @@ suite('Diagnostics on broken runbooks', () => {
     }
   });
 
-  test('diagnostics follow edits: fixing the monitor name clears unknown-monitor', async () => {
-    const uri = copyFixture('unknown-monitor.exrunbook', 'follow-edits.exrunbook');
+  test('diagnostics follow edits: fixing the monitor name clears misspelt-name', async () => {
+    const uri = copyFixture('monitor-names.exrunbook', 'follow-edits.exrunbook');
     const document = await openRunbook(uri);
-    await waitForDiagnostics(uri, (d) => withCode(d, 'unknown-monitor').length > 0, 'an unknown-monitor diagnostic');
+    await waitForDiagnostics(uri, (d) => withCode(d, 'misspelt-name').length > 0, 'a misspelt-name diagnostic');
     const line = lineOf(document, 'for monitor PopTestDeepMonitor');
     const start = document.lineAt(line).text.indexOf('PopTestDeepMonitor');
     const edit = new vscode.WorkspaceEdit();
     edit.replace(uri, new vscode.Range(line, start, line, start + 'PopTestDeepMonitor'.length), 'PopDeepTestMonitor');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await waitForDiagnostics(uri, (d) => withCode(d, 'unknown-monitor').length === 0, 'unknown-monitor to disappear after the edit (no save)');
+    await waitForDiagnostics(uri, (d) => withCode(d, 'misspelt-name').length === 0, 'misspelt-name to disappear after the edit (no save)');
   });
 });

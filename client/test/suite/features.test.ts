@@ -79,7 +79,7 @@ suite('Editor features', () => {
   });
 
   test('hover on a monitor name shows its documentation', async () => {
-    const position = positionOf(sample, 'PopCTPMonitor\n', 3);
+    const position = positionOf(sample, 'for monitor PopCTPMonitor', 'for monitor '.length + 3);
     const text = await waitFor(async () => {
       const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', sample.uri, position);
       const t = hoverText(hovers ?? []).trim();
@@ -179,10 +179,10 @@ suite('Editor features', () => {
   });
 
   test('quick fix replaces a misspelled monitor with PopDeepTestMonitor', async () => {
-    const uri = copyFixture('unknown-monitor.exrunbook', 'quickfix.exrunbook');
+    const uri = copyFixture('monitor-names.exrunbook', 'quickfix.exrunbook');
     const document = await openRunbook(uri);
-    const diagnostics = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === 'unknown-monitor'), 'an unknown-monitor diagnostic');
-    const diagnostic = diagnostics.find((d) => codeOf(d) === 'unknown-monitor')!;
+    const diagnostics = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === 'misspelt-name'), 'a misspelt-name diagnostic');
+    const diagnostic = diagnostics.find((d) => codeOf(d) === 'misspelt-name')!;
     const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
       'vscode.executeCodeActionProvider',
       uri,
@@ -203,6 +203,6 @@ suite('Editor features', () => {
     }
     assert.ok(document.getText().includes('for monitor PopDeepTestMonitor'), 'the monitor name is corrected');
     assert.ok(!document.getText().includes('PopTestDeepMonitor'), 'the misspelling is gone');
-    await waitForDiagnostics(uri, (d) => !d.some((x) => codeOf(x) === 'unknown-monitor'), 'unknown-monitor to clear after the fix');
+    await waitForDiagnostics(uri, (d) => !d.some((x) => codeOf(x) === 'misspelt-name'), 'misspelt-name to clear after the fix');
   });
 });

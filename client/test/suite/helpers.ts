@@ -133,19 +133,20 @@ export async function settledDiagnostics(api: RunbookLanguageClient, uri: vscode
   return waitForDiagnostics(uri, (d) => d.length === expected, `${expected} diagnostic(s) shown for ${path.basename(uri.fsPath)}`);
 }
 
-/** The line (0-based) of the first line of `document` containing `text`. */
+/** The line (0-based) of the first line of `document` containing `text`, comment lines skipped. */
 export function lineOf(document: vscode.TextDocument, text: string, after = 0): number {
   for (let line = after; line < document.lineCount; line++) {
-    if (document.lineAt(line).text.includes(text)) return line;
+    const lineText = document.lineAt(line).text;
+    if (lineText.trimStart().startsWith('#')) continue;
+    if (lineText.includes(text)) return line;
   }
   assert.fail(`no line containing ${JSON.stringify(text)} in ${path.basename(document.uri.fsPath)}`);
 }
 
-/** A position inside the first occurrence of `text` (offset characters into it). */
+/** A position inside the first occurrence of `text` outside comments (offset characters into it). */
 export function positionOf(document: vscode.TextDocument, text: string, offset = 1): vscode.Position {
-  const index = document.getText().indexOf(text);
-  assert.ok(index >= 0, `${JSON.stringify(text)} occurs in ${path.basename(document.uri.fsPath)}`);
-  return document.positionAt(index + offset);
+  const line = lineOf(document, text);
+  return new vscode.Position(line, document.lineAt(line).text.indexOf(text) + offset);
 }
 
 export function labelOf(item: vscode.CompletionItem): string {

@@ -10,9 +10,9 @@ suite('Restart', () => {
     const before = api.languageClient;
     await vscode.commands.executeCommand('exchangeRunbooks.restartServer');
     await waitFor(() => api.languageClient !== before && api.languageClient?.isRunning(), 'a new running language client');
-    const uri = workspaceUri('fixtures', 'unknown-monitor.exrunbook');
+    const uri = workspaceUri('fixtures', 'monitor-names.exrunbook');
     await openRunbook(uri);
-    const diagnostics = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === 'unknown-monitor'), 'unknown-monitor after the restart');
+    const diagnostics = await waitForDiagnostics(uri, (d) => d.some((x) => codeOf(x) === 'misspelt-name'), 'misspelt-name after the restart');
     assert.ok(diagnostics.length > 0);
   });
 });

@@ -95,7 +95,8 @@ export class DiagnosticSink {
     if (suggestions.length === 0) return { suffix: '', fixes: [] };
     const t = this.l10n.t;
     return {
-      suffix: ' ' + t('Did you mean {0}?', suggestions.map((s) => render(s)).join(t(' or '))),
+      // The leading space belongs to the translation: Chinese and Japanese need none.
+      suffix: t(' Did you mean {0}?', suggestions.map((s) => render(s)).join(t(' or '))),
       fixes: suggestions.map((s, i) => ({ title: t('Change to {0}', render(s)), edits: [{ range, newText: render(s) }], preferred: i === 0 })),
     };
   }
@@ -104,8 +105,9 @@ export class DiagnosticSink {
 export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: string): Diagnostic[] {
   const sink = new DiagnosticSink(model, l10n, uri);
   for (const error of model.runbook.errors) {
-    // Arguments are either fragments of the message ("a step id"), translated too, or source text.
-    sink.report(error.code, error.range, l10n.t(error.message, ...error.args.map((a) => (typeof a === 'string' ? l10n.t(a) : a))));
+    // Fragments of our own ("a step id") are translated with the message; source text is not.
+    const args = error.args.map((a) => (typeof a === 'object' ? l10n.t(a.fragment) : a));
+    sink.report(error.code, error.range, l10n.t(error.message, ...args));
   }
   checkHeader(sink);
   checkStructure(sink);

@@ -38,7 +38,7 @@ function runbookHover(model: RunbookModel, position: Position, l10n: Localizer):
   if (kind === 'procedure') {
     const lines = [`**${procedure.id?.text ?? ''}**: ${procedure.title?.value ?? ''}`];
     if (procedure.monitors.length) lines.push('', t('Recovery procedure for {0}', procedure.monitors.map((m) => m.text).join(', ')));
-    lines.push('', t('{0} steps', procedure.steps.length));
+    lines.push('', t('Steps: {0}', procedure.steps.length));
     return { markdown: lines.join('\n'), range: at.range };
   }
   const step = procedure.steps[Number(b)];
@@ -149,6 +149,12 @@ function nameHover(catalog: CatalogIndex, run: RunScript, value: string, start: 
   return undefined;
 }
 
+function roleName(role: string, l10n: Localizer): string {
+  if (role === 'ClientAccess') return l10n.t('a Client Access server');
+  if (role === 'Mailbox') return l10n.t('a Mailbox server');
+  return l10n.t('a Client Access or Mailbox server');
+}
+
 function healthSetDoc(catalog: CatalogIndex, healthSet: HealthSet, l10n: Localizer): string {
   const t = l10n.t;
   const lines = [`**${healthSet.name}** — ${t('health set')}`];
@@ -158,7 +164,7 @@ function healthSetDoc(catalog: CatalogIndex, healthSet: HealthSet, l10n: Localiz
   const monitors = catalog.monitorsOf(healthSet.name);
   if (probes.length) lines.push('', `${t('Probes')}: ${probes.map((p) => p.name).join(', ')}`);
   if (monitors.length) lines.push('', `${t('Monitors')}: ${monitors.map((m) => m.name).join(', ')}`);
-  if (healthSet.alertRole) lines.push('', t('The alert is usually raised on a {0} server.', healthSet.alertRole));
+  if (healthSet.alertRole) lines.push('', t('The alert is usually raised on {0}.', roleName(healthSet.alertRole, l10n)));
   if (healthSet.topic) lines.push('', `[${t('Troubleshooting topic')}](${healthSet.topic})`);
   return lines.join('\n');
 }
@@ -182,7 +188,7 @@ function monitorDoc(catalog: CatalogIndex, monitor: Monitor, l10n: Localizer): s
   if (description) lines.push('', description);
   const probe = catalog.probe(monitor.probe);
   lines.push('', `${t('Probe')}: ${probe ? `${probe.healthSet}\\${probe.name}` : monitor.probe}`);
-  if (monitor.alertRole) lines.push('', t('Usually raised on: {0}', monitor.alertRole));
+  if (monitor.alertRole) lines.push('', t('The alert is usually raised on {0}.', roleName(monitor.alertRole, l10n)));
   if (monitor.failureThreshold && monitor.windowSeconds) {
     lines.push('', t('Turns Unhealthy after {0} probe failures within {1} seconds.', monitor.failureThreshold, monitor.windowSeconds));
   }

@@ -18,6 +18,8 @@ import {
   type StringLiteral,
   type SyntaxError,
   type Target,
+  fragment,
+  type MessageFragment,
 } from './syntax';
 
 const ID = /^[\p{L}][\p{L}\p{N}_-]*$/u;
@@ -63,7 +65,7 @@ class Parser {
         return this.inHeader(keyword, () => this.parseParam(keyword, rest));
       case 'source':
         return this.inHeader(keyword, () => {
-          const source = this.expectString(rest, 0, keyword, 'the address of the topic');
+          const source = this.expectString(rest, 0, keyword, fragment('the address of the topic'));
           if (source) this.runbook.sources.push(source);
           this.expectEnd(rest, 1);
         });
@@ -79,7 +81,8 @@ class Parser {
       case 'ask':
       case 'escalate':
         return this.inStep(keyword, (step) => {
-          const text = this.expectString(rest, 0, keyword, keyword.text === 'ask' ? 'a yes/no question' : 'an instruction');
+          const expected = { manual: fragment('an instruction'), ask: fragment('a yes/no question'), escalate: fragment('what to hand over') }[keyword.text as 'manual'];
+          const text = this.expectString(rest, 0, keyword, expected);
           const action: Action = { kind: keyword.text as 'manual', keywordRange: this.tokenRange(keyword), range: this.lineRange(indent, rest) };
           if (text) action.text = text;
           step.actions.push(action);
@@ -104,9 +107,9 @@ class Parser {
       this.error('misplaced', '`runbook` must come before the first procedure.', [], this.tokenRange(keyword));
     }
     this.runbook.headerRange = this.lineRange(keyword.start, rest);
-    const id = this.expectId(rest, 0, keyword, 'the runbook id');
+    const id = this.expectId(rest, 0, keyword, fragment('the runbook id'));
     if (id) this.runbook.id = id;
-    const title = this.expectString(rest, 1, keyword, 'the runbook title');
+    const title = this.expectString(rest, 1, keyword, fragment('the runbook title'));
     if (title) this.runbook.title = title;
     this.expectEnd(rest, 2);
   }
@@ -121,7 +124,7 @@ class Parser {
   }
 
   private parseHealthSets(keyword: Token, rest: Token[]): void {
-    const names = this.commaList(rest, 0, keyword, 'a health set name');
+    const names = this.commaList(rest, 0, keyword, fragment('a health set name'));
     this.runbook.healthSets.push(...names.items);
     this.expectEnd(rest, names.next);
   }
@@ -129,7 +132,7 @@ class Parser {
   private parseParam(keyword: Token, rest: Token[]): void {
     const name = rest[0];
     if (!name || name.kind !== 'variable' || name.text.length < 2) {
-      this.error('syntax', 'Expected {0} after `{1}`.', ['a parameter name such as $Server', 'param'], this.afterRange(keyword, name));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a parameter name such as $Server'), 'param'], this.afterRange(keyword, name));
       return;
     }
     const declaration: ParamDeclaration = {
@@ -139,11 +142,11 @@ class Parser {
     let i = 1;
     if (rest[i]?.kind === 'colon') {
       i++;
-      const kind = this.expectWord(rest, i, rest[i - 1]!, 'a parameter kind (server, cas, mailbox, healthset, database, text, number)');
+      const kind = this.expectWord(rest, i, rest[i - 1]!, fragment('a parameter kind (server, cas, mailbox, healthset, database, text, number)'));
       if (kind) declaration.kind = kind;
       i++;
     } else {
-      this.error('syntax', 'Expected {0} after `{1}`.', [': and a parameter kind', name.text], this.afterRange(name, rest[i]));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment(': and a parameter kind'), name.text], this.afterRange(name, rest[i]));
     }
     if (rest[i]?.kind === 'string') {
       declaration.description = this.stringLiteral(rest[i]!);
@@ -153,7 +156,7 @@ class Parser {
       i++;
     }
     if (rest[i]?.kind === 'equals') {
-      const value = this.expectString(rest, i + 1, rest[i]!, 'a default value in quotes');
+      const value = this.expectString(rest, i + 1, rest[i]!, fragment('a default value'));
       if (value) declaration.defaultValue = value;
       i += 2;
     }
@@ -173,20 +176,20 @@ class Parser {
       range: this.range(keyword.start, lineLength),
       index: this.runbook.procedures.length,
     };
-    const id = this.expectId(rest, 0, keyword, 'a procedure id');
+    const id = this.expectId(rest, 0, keyword, fragment('a procedure id'));
     if (id) procedure.id = id;
     let i = 1;
-    const title = this.expectString(rest, i, rest[0] ?? keyword, 'the procedure title');
+    const title = this.expectString(rest, i, rest[0] ?? keyword, fragment('the procedure title'));
     if (title) procedure.title = title;
     if (rest[i]?.kind === 'string' || rest[i]?.kind === 'unterminated') i++;
     if (rest[i]?.kind === 'word' && rest[i]!.text === 'for') {
       const monitorKeyword = rest[i + 1];
       if (monitorKeyword?.kind === 'word' && monitorKeyword.text === 'monitor') {
-        const list = this.commaList(rest, i + 2, monitorKeyword, 'a monitor name');
+        const list = this.commaList(rest, i + 2, monitorKeyword, fragment('a monitor name'));
         procedure.monitors.push(...list.items);
         i = list.next;
       } else {
-        this.error('syntax', 'Expected {0} after `{1}`.', ['monitor', 'for'], this.afterRange(rest[i]!, monitorKeyword));
+        this.error('syntax', 'Expected `monitor` after `for`.', [], this.afterRange(rest[i]!, monitorKeyword));
         i = rest.length;
       }
     }
@@ -208,16 +211,16 @@ class Parser {
       range: this.range(keyword.start, lineLength),
       index: this.procedure.steps.length,
     };
-    const id = this.expectId(rest, 0, keyword, 'a step id');
+    const id = this.expectId(rest, 0, keyword, fragment('a step id'));
     if (id) step.id = id;
     let i = 1;
     if (rest[i]?.kind === 'equals') {
-      const reference = this.parseStepReference(rest[i + 1], rest[i]!, 'the step to reuse, such as verify.rerun');
+      const reference = this.parseStepReference(rest[i + 1], rest[i]!, fragment('the step to reuse, such as verify.rerun'));
       if (reference) step.reuse = reference;
       i += 2;
       if (rest[i]?.kind === 'string') step.title = this.stringLiteral(rest[i++]!);
     } else {
-      const title = this.expectString(rest, i, rest[0] ?? keyword, 'the step title');
+      const title = this.expectString(rest, i, rest[0] ?? keyword, fragment('the step title'));
       if (title) step.title = title;
       if (rest[i]?.kind === 'string' || rest[i]?.kind === 'unterminated') i++;
     }
@@ -235,7 +238,7 @@ class Parser {
     const segments = [{ line: this.lineNo, character: start, length: line.length - start }];
     let command = line.slice(start);
     if (command.trim() === '') {
-      this.error('syntax', 'Expected {0} after `{1}`.', ['a PowerShell command', 'run'], this.range(keyword.start, keyword.end));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a PowerShell command'), 'run'], this.range(keyword.start, keyword.end));
     }
     // Continuation lines: PowerShell's own rules (trailing ` or |, or an open { or ( ). A line that
     // starts with one of our keywords at the run's indentation or less ends the command anyway,
@@ -264,10 +267,10 @@ class Parser {
     const amount = rest[0];
     if (amount?.kind === 'word' && /^\d+$/.test(amount.text)) {
       action.amount = { value: Number(amount.text), range: this.tokenRange(amount) };
-      const unit = this.expectWord(rest, 1, amount, 'a unit (seconds, minutes or hours)');
+      const unit = this.expectWord(rest, 1, amount, fragment('a unit (seconds, minutes or hours)'));
       if (unit) action.unit = unit;
     } else {
-      this.error('syntax', 'Expected {0} after `{1}`.', ['a whole number such as 10', 'wait'], this.afterRange(keyword, amount));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a whole number such as 10'), 'wait'], this.afterRange(keyword, amount));
     }
     this.expectEnd(rest, 2);
     return action;
@@ -286,7 +289,7 @@ class Parser {
       this.error('syntax', '`otherwise` takes no condition: write `otherwise -> <target>`.', [], this.spanRange(conditionTokens));
     }
     if (arrowAt < 0) {
-      this.error('syntax', 'Expected {0} after `{1}`.', ['-> and where to go', rest[rest.length - 1]?.text ?? keyword.text], this.afterRange(rest[rest.length - 1] ?? keyword, undefined));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment('-> and where to go'), rest[rest.length - 1]?.text ?? keyword.text], this.afterRange(rest[rest.length - 1] ?? keyword, undefined));
       return branch;
     }
     const target = this.parseTarget(rest[arrowAt]!, rest.slice(arrowAt + 1));
@@ -297,15 +300,15 @@ class Parser {
   private parseCondition(keyword: Token, tokens: Token[]): Condition | undefined {
     const first = tokens[0];
     if (!first) {
-      this.error('syntax', 'Expected {0} after `{1}`.', ['a condition such as ResultType is Succeeded', 'when'], this.afterRange(keyword, undefined));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a condition such as ResultType is Succeeded'), 'when'], this.afterRange(keyword, undefined));
       return undefined;
     }
     if (first.kind === 'variable') {
       const condition: Condition = { kind: 'role', param: { text: first.text.slice(1), range: this.tokenRange(first) } };
       if (tokens[1]?.text !== 'is') {
-        this.error('syntax', 'Expected {0} after `{1}`.', ['is mailbox or is cas', first.text], this.afterRange(first, tokens[1]));
+        this.error('syntax', 'Expected {0} after `{1}`.', [fragment('is mailbox or is cas'), first.text], this.afterRange(first, tokens[1]));
       } else {
-        const role = this.expectWord(tokens, 2, tokens[1], 'mailbox or cas');
+        const role = this.expectWord(tokens, 2, tokens[1], fragment('mailbox or cas'));
         if (role) condition.role = role;
       }
       this.expectEnd(tokens, 3);
@@ -314,9 +317,9 @@ class Parser {
     if (first.kind === 'word' && first.text === 'answer') {
       const condition: Condition = { kind: 'answer', keyword: this.identifier(first) };
       if (tokens[1]?.text !== 'is') {
-        this.error('syntax', 'Expected {0} after `{1}`.', ['is yes or is no', 'answer'], this.afterRange(first, tokens[1]));
+        this.error('syntax', 'Expected {0} after `{1}`.', [fragment('is yes or is no'), 'answer'], this.afterRange(first, tokens[1]));
       } else {
-        const value = this.expectWord(tokens, 2, tokens[1], 'yes or no');
+        const value = this.expectWord(tokens, 2, tokens[1], fragment('yes or no'));
         if (value) condition.value = value;
       }
       this.expectEnd(tokens, 3);
@@ -328,13 +331,13 @@ class Parser {
       quantifier = this.identifier(first);
       i++;
     }
-    const property = this.expectWord(tokens, i, tokens[i - 1] ?? keyword, 'a property of the command output, such as ResultType');
+    const property = this.expectWord(tokens, i, tokens[i - 1] ?? keyword, fragment('a property of the command output, such as ResultType'));
     if (!property) return undefined;
     const condition: Condition = { kind: 'property', property, values: [] };
     if (quantifier) condition.quantifier = quantifier;
     i++;
     if (tokens[i]?.text !== 'is') {
-      this.error('syntax', 'Expected {0} after `{1}`.', ['is and a value', property.text], this.afterRange(tokens[i - 1]!, tokens[i]));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment('is and a value'), property.text], this.afterRange(tokens[i - 1]!, tokens[i]));
       return condition;
     }
     i++;
@@ -342,7 +345,7 @@ class Parser {
       condition.negated = this.tokenRange(tokens[i]!);
       i++;
     }
-    const values = this.commaList(tokens, i, tokens[i - 1]!, 'a value');
+    const values = this.commaList(tokens, i, tokens[i - 1]!, fragment('a value'));
     condition.values = values.items;
     this.expectEnd(tokens, values.next);
     return condition;
@@ -351,23 +354,23 @@ class Parser {
   private parseTarget(arrow: Token, tokens: Token[]): Target | undefined {
     const first = tokens[0];
     if (!first || first.kind !== 'word') {
-      this.error('syntax', 'Expected {0} after `{1}`.', ['a step, a procedure, resolved or escalate', '->'], this.afterRange(arrow, first));
+      this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a step, a procedure, resolved or escalate'), '->'], this.afterRange(arrow, first));
       return undefined;
     }
     if (first.text === 'resolved' || first.text === 'escalate') {
       const target: Target = { kind: first.text, keyword: this.tokenRange(first), range: this.spanRange(tokens.slice(0, 2)) };
       if (tokens[1]?.kind === 'string') target.reason = this.stringLiteral(tokens[1]);
       else if (tokens[1]?.kind === 'unterminated') this.unterminated(tokens[1]);
-      else if (tokens[1]) this.error('syntax', 'Expected {0} after `{1}`.', ['a reason in quotes, or the end of the line', first.text], this.tokenRange(tokens[1]));
+      else if (tokens[1]) this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a reason in quotes, or the end of the line'), first.text], this.tokenRange(tokens[1]));
       this.expectEnd(tokens, 2);
       return target;
     }
-    const reference = this.parseStepReference(first, arrow, 'a step, a procedure, resolved or escalate');
+    const reference = this.parseStepReference(first, arrow, fragment('a step, a procedure, resolved or escalate'));
     this.expectEnd(tokens, 1);
     return reference ? { kind: 'step', reference, range: reference.range } : undefined;
   }
 
-  private parseStepReference(token: Token | undefined, after: Token, expected: string): StepReference | undefined {
+  private parseStepReference(token: Token | undefined, after: Token, expected: MessageFragment): StepReference | undefined {
     if (!token || token.kind !== 'word') {
       this.error('syntax', 'Expected {0} after `{1}`.', [expected, after.text], this.afterRange(after, token));
       return undefined;
@@ -414,7 +417,7 @@ class Parser {
 
   // ---- token helpers --------------------------------------------------------------------------
 
-  private commaList(tokens: Token[], from: number, after: Token, expected: string): { items: Identifier[]; next: number } {
+  private commaList(tokens: Token[], from: number, after: Token, expected: MessageFragment): { items: Identifier[]; next: number } {
     const items: Identifier[] = [];
     let i = from;
     for (;;) {
@@ -427,7 +430,7 @@ class Parser {
     }
   }
 
-  private expectId(tokens: Token[], index: number, after: Token, expected: string): Identifier | undefined {
+  private expectId(tokens: Token[], index: number, after: Token, expected: MessageFragment): Identifier | undefined {
     const token = tokens[index];
     if (token?.kind === 'word' && ID.test(token.text)) return this.identifier(token);
     if (token?.kind === 'word') {
@@ -438,14 +441,14 @@ class Parser {
     return undefined;
   }
 
-  private expectWord(tokens: Token[], index: number, after: Token | undefined, expected: string): Identifier | undefined {
+  private expectWord(tokens: Token[], index: number, after: Token | undefined, expected: MessageFragment): Identifier | undefined {
     const token = tokens[index];
     if (token?.kind === 'word') return this.identifier(token);
     this.error('syntax', 'Expected {0} after `{1}`.', [expected, after?.text ?? ''], after ? this.afterRange(after, token) : this.range(0, 0));
     return undefined;
   }
 
-  private expectString(tokens: Token[], index: number, after: Token, expected: string): StringLiteral | undefined {
+  private expectString(tokens: Token[], index: number, after: Token, expected: MessageFragment): StringLiteral | undefined {
     const token = tokens[index];
     if (token?.kind === 'string') return this.stringLiteral(token);
     if (token?.kind === 'unterminated') {
@@ -475,7 +478,7 @@ class Parser {
     return { value: token.text, range: this.tokenRange(token) };
   }
 
-  private error(code: SyntaxError['code'], message: string, args: (string | number)[], range: Range): void {
+  private error(code: SyntaxError['code'], message: string, args: (string | number | MessageFragment)[], range: Range): void {
     this.runbook.errors.push({ code, message, args, range });
   }
 

@@ -143,10 +143,20 @@ export interface Branch {
   range: Range;
 }
 
+/** A piece of a message written by us ("a step id"), translated with it; other arguments are source text. */
+export interface MessageFragment {
+  fragment: string;
+}
+
+/** Marks a message fragment (and lets scripts/l10n-keys.mjs find it). */
+export function fragment(text: string): MessageFragment {
+  return { fragment: text };
+}
+
 export interface SyntaxError {
   code: 'syntax' | 'misplaced';
   message: string;
-  args: (string | number)[];
+  args: (string | number | MessageFragment)[];
   range: Range;
 }
 

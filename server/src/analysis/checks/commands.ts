@@ -316,7 +316,7 @@ function checkConfirmation(sink: DiagnosticSink, node: StepNode): void {
       const fix: Fix = { title: t('Mark the step with confirm'), edits: [{ range: { start: end, end }, newText: ' confirm' }], preferred: true };
       const written = node.source.step === node.step;
       const range = written ? run.toRange(command.nameRange) : node.step.reuse!.range;
-      sink.report('missing-confirm', range, t('{0} is dangerous ({1}): mark the step with `confirm` so it asks before it runs.', command.name, reason), { fixes: [fix] });
+      sink.report('missing-confirm', range, t('{0} is dangerous: {1} Mark the step with `confirm` so it asks before it runs.', command.name, reason), { fixes: [fix] });
       return;
     }
   }

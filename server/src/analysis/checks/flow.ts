@@ -107,7 +107,7 @@ export function checkFlow(sink: DiagnosticSink): void {
   const reachable = graph.reachable();
   for (const node of model.nodes) {
     if (!reachable.has(node)) {
-      sink.report('unreachable-step', node.step.id?.range ?? node.step.headerRange, t('No path reaches the step {0}: nothing branches to it and its procedure is not a recovery procedure (`for monitor`).', node.step.id?.text ?? ''), { unnecessary: true });
+      sink.report('unreachable-step', node.step.id?.range ?? node.step.headerRange, t('No path reaches the step {0}: nothing branches to it and its procedure is not a recovery procedure (`for monitor`).', node.step.id?.text ?? '?'), { unnecessary: true });
     }
   }
 
@@ -116,7 +116,7 @@ export function checkFlow(sink: DiagnosticSink): void {
     const exits = loop.some((node) => (graph.edges.get(node) ?? []).some((edge) => !edge.to || !members.has(edge.to)));
     if (exits) continue;
     const first = loop.reduce((a, b) => (a.procedure.index * 1e6 + a.step.index <= b.procedure.index * 1e6 + b.step.index ? a : b));
-    const names = loop.map((n) => `${n.procedure.id?.text ?? ''}.${n.step.id?.text ?? ''}`).join(', ');
+    const names = loop.map((n) => `${n.procedure.id?.text ?? ''}.${n.step.id?.text ?? '?'}`).join(', ');
     sink.report('endless-loop', first.step.id?.range ?? first.step.headerRange, t('These steps loop with no way out: {0}. Add a branch that leaves the loop (resolved, escalate or another step).', names));
   }
 
@@ -166,7 +166,7 @@ export function checkFlow(sink: DiagnosticSink): void {
 
 function describeEnd(sink: DiagnosticSink, edge: FlowEdge): string {
   const t = sink.l10n.t;
-  const step = edge.from.step.id?.text ?? '';
+  const step = edge.from.step.id?.text ?? '?';
   switch (edge.end) {
     case 'resolved':
       return t('as resolved after step {0}', step);

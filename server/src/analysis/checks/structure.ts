@@ -34,7 +34,7 @@ export function checkStructure(sink: DiagnosticSink): void {
         sink.report('reuse-cycle', step.reuse.range, t('Reusing {0} leads back to this step: a step cannot reuse itself.', referenceText(step.reuse)));
       }
     } else if (step.actions.length === 0) {
-      sink.report('empty-step', step.headerRange, t('The step {0} has no `run`, `wait`, `manual`, `ask` or `escalate`.', step.id?.text ?? ''));
+      sink.report('empty-step', step.headerRange, t('The step {0} has no `run`, `wait`, `manual`, `ask` or `escalate`.', step.id?.text ?? '?'));
     }
 
     for (const action of step.actions) {
