@@ -54,6 +54,15 @@ export function checkHeader(sink: DiagnosticSink): void {
   for (const procedure of runbook.procedures) {
     for (const name of procedure.monitors) {
       const monitor = catalog.monitor(name.text);
+      // The documentation's own wrong names first (POPCTPMonitor differs from the real one only in case).
+      const documented = catalog.misspelling(name.text, 'monitor');
+      if (documented && documented.right !== name.text) {
+        sink.report('misspelt-name', name.range, t('{0} is a misspelling in the documentation: the monitor is {1}.', name.text, documented.right), {
+          fixes: [{ title: t('Change to {0}', documented.right), edits: [{ range: name.range, newText: documented.right }], preferred: true }],
+        });
+        covered.add(documented.right.toLowerCase());
+        continue;
+      }
       if (monitor && monitor.name !== name.text) {
         sink.report('misspelt-name', name.range, t('The monitor is spelt {0}.', monitor.name), {
           fixes: [{ title: t('Change to {0}', monitor.name), edits: [{ range: name.range, newText: monitor.name }], preferred: true }],
