@@ -80,11 +80,6 @@ export function bindCommand(catalog: CatalogIndex, command: PsCommand): Binding 
   return binding;
 }
 
-/** The argument's text as PowerShell would compare it: `$true`, `POP`, `MSExchangePOP3`. */
-export function argumentValue(argument: PsArgument | undefined): string | undefined {
-  return argument?.value;
-}
-
 /** The server a command acts on (`-Identity`, `-Server` or `-ComputerName`) as written. */
 export function targetServer(binding: Binding): string | undefined {
   for (const name of ['identity', 'server', 'computername']) {

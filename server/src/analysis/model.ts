@@ -175,32 +175,33 @@ export class RunbookModel {
     node.source = current;
   }
 
+  /** The step's last top-level pipeline: what writes the objects its conditions test. */
+  private lastPipeline(node: StepNode): { script: PsScript; pipeline: number[] } | undefined {
+    const runs = this.runsOf(node);
+    const script = runs[runs.length - 1]?.script;
+    const pipeline = script?.pipelines[script.pipelines.length - 1];
+    return script && pipeline ? { script, pipeline } : undefined;
+  }
+
   /**
    * The command whose objects reach the end of the step's last pipeline (inside
    * `Invoke-Command { ... }` when that is where they come from).
    */
   writingCommand(node: StepNode): PsCommand | undefined {
-    const runs = this.runsOf(node);
-    const script = runs[runs.length - 1]?.script;
-    let pipeline = script?.pipelines[script.pipelines.length - 1];
-    while (script && pipeline && pipeline.length > 0) {
-      const index = pipeline[0]!;
-      const first = script.commands[index]!;
+    const last = this.lastPipeline(node);
+    let pipeline = last?.pipeline;
+    while (last && pipeline && pipeline.length > 0) {
+      const first = last.script.commands[pipeline[0]!]!;
       if (first.name.toLowerCase() !== 'invoke-command') return first;
-      const inner = script.commands.map((c, i) => ({ c, i })).filter(({ c }) => c.parent === index);
-      const last = inner[inner.length - 1]?.c.pipeline;
-      pipeline = inner.filter(({ c }) => c.pipeline === last).map(({ i }) => i);
+      pipeline = scriptBlockPipeline(last.script, pipeline[0]!);
     }
     return undefined;
   }
 
   /** The objects the step's last command writes, when the catalog knows them. */
   outputOf(node: StepNode): OutputShape | undefined {
-    const runs = this.runsOf(node);
-    const last = runs[runs.length - 1];
-    if (!last) return undefined;
-    const pipeline = last.script.pipelines[last.script.pipelines.length - 1];
-    return pipeline ? this.pipelineOutput(last.script, pipeline) : undefined;
+    const last = this.lastPipeline(node);
+    return last ? this.pipelineOutput(last.script, last.pipeline) : undefined;
   }
 
   private pipelineOutput(script: PsScript, pipeline: number[]): OutputShape | undefined {
@@ -228,13 +229,8 @@ export class RunbookModel {
   }
 
   private commandOutput(script: PsScript, command: PsCommand, index: number): OutputShape | undefined {
-    if (command.name.toLowerCase() === 'invoke-command') {
-      // The objects come from the script block: its last pipeline.
-      const inner = script.commands.map((c, i) => ({ c, i })).filter(({ c }) => c.parent === index);
-      const lastPipeline = inner[inner.length - 1]?.c.pipeline;
-      if (lastPipeline === undefined) return undefined;
-      return this.pipelineOutput(script, inner.filter(({ c }) => c.pipeline === lastPipeline).map(({ i }) => i));
-    }
+    // Invoke-Command writes what its script block writes.
+    if (command.name.toLowerCase() === 'invoke-command') return this.pipelineOutput(script, scriptBlockPipeline(script, index));
     const cmdlet = this.catalog.cmdlet(command.name);
     const type = this.catalog.outputType(cmdlet?.output);
     return cmdlet && type ? { cmdlet: cmdlet.name, type } : undefined;
@@ -244,15 +240,16 @@ export class RunbookModel {
   conditionProperty(shape: OutputShape, name: string): { property: OutputProperty; values?: string } | undefined {
     const property = this.catalog.property(shape.type, name);
     if (!property) return undefined;
-    if (shape.groupedBy && property.name.toLowerCase() === 'name') {
-      const result: { property: OutputProperty; values?: string } = { property };
-      if (shape.groupedBy.values) result.values = shape.groupedBy.values;
-      return result;
-    }
-    const result: { property: OutputProperty; values?: string } = { property };
-    if (property.values) result.values = property.values;
-    return result;
+    const values = shape.groupedBy && property.name.toLowerCase() === 'name' ? shape.groupedBy.values : property.values;
+    return values ? { property, values } : { property };
   }
+}
+
+/** The last pipeline inside the script block of the command at `index`. */
+function scriptBlockPipeline(script: PsScript, index: number): number[] {
+  const inner = script.commands.map((c, i) => ({ c, i })).filter(({ c }) => c.parent === index);
+  const last = inner[inner.length - 1]?.c.pipeline;
+  return inner.filter(({ c }) => c.pipeline === last).map(({ i }) => i);
 }
 
 function firstBareword(command: PsCommand): string | undefined {

@@ -193,10 +193,3 @@ export function rangeContains(range: Range, position: Position): boolean {
 export function makeRange(line: number, start: number, endLine: number, end: number): Range {
   return { start: { line, character: start }, end: { line: endLine, character: end } };
 }
-
-/** Every step of the runbook with its procedure, in document order. */
-export function* allSteps(runbook: Runbook): Generator<{ procedure: Procedure; step: Step }> {
-  for (const procedure of runbook.procedures) {
-    for (const step of procedure.steps) yield { procedure, step };
-  }
-}

@@ -91,10 +91,6 @@ export async function initPowerShellParser(): Promise<void> {
   parser = instance;
 }
 
-export function isPowerShellParserReady(): boolean {
-  return parser !== undefined;
-}
-
 /**
  * Summaries by command text. Runbooks repeat commands (every "re-run the probe"), and re-analysis
  * on each keystroke would otherwise parse every command again; bounded so memory stays flat.

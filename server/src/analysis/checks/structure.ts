@@ -1,5 +1,5 @@
 // Checks of procedures and steps as a structure: ids, references, reuse, waits, branch order.
-import { type StepReference, WAIT_UNITS } from '../../language/syntax';
+import { type Procedure, type StepReference, WAIT_UNITS } from '../../language/syntax';
 import type { DiagnosticSink } from '../diagnostics';
 import { didYouMean } from '../text';
 
@@ -8,13 +8,13 @@ export function checkStructure(sink: DiagnosticSink): void {
   const t = l10n.t;
   const { runbook } = model;
 
-  const procedureIds = new Map<string, number>();
+  const procedureIds = new Set<string>();
   for (const procedure of runbook.procedures) {
     if (!procedure.id) continue;
     if (procedureIds.has(procedure.id.text)) {
       sink.report('duplicate-id', procedure.id.range, t('Another procedure is already called {0}.', procedure.id.text));
     }
-    procedureIds.set(procedure.id.text, procedure.index);
+    procedureIds.add(procedure.id.text);
     const stepIds = new Set<string>();
     for (const step of procedure.steps) {
       if (!step.id) continue;
@@ -58,8 +58,7 @@ export function checkStructure(sink: DiagnosticSink): void {
         reportUnknownReference(sink, procedure, branch.target.reference);
       }
     }
-    const escalation = step.actions.find((a) => a.kind === 'escalate');
-    if (escalation && step.branches.length > 0) {
+    if (step.actions.some((a) => a.kind === 'escalate')) {
       for (const branch of step.branches) {
         sink.report('unreachable-branch', branch.range, t('This branch is never taken: the step escalates and the run ends there.'), { unnecessary: true });
       }
@@ -71,7 +70,7 @@ function referenceText(reference: StepReference): string {
   return reference.procedure ? `${reference.procedure.text}.${reference.step.text}` : reference.step.text;
 }
 
-function reportUnknownReference(sink: DiagnosticSink, procedure: { id?: { text: string }; steps: { id?: { text: string } }[] }, reference: StepReference): void {
+function reportUnknownReference(sink: DiagnosticSink, procedure: Procedure, reference: StepReference): void {
   const { model, l10n } = sink;
   const t = l10n.t;
   if (reference.procedure) {
