@@ -153,10 +153,14 @@ await open(big.connection, largeText);
 const bigFirst = await pull(big.connection);
 const firstDiagnostics10k = now() - o0;
 const at = near(largeText, (l) => (l.includes('-LogFileLocation "') ? l.indexOf('"', l.indexOf('-LogFileLocation "') + 18) : undefined));
-await big.connection.sendNotification('textDocument/didChange', { textDocument: { uri: URI, version: 2 }, contentChanges: [{ range: { start: at, end: at }, text: 'x' }] });
-const k0 = now();
-await pull(big.connection);
-const keystroke10k = now() - k0;
+const keystrokes10k = [];
+for (let i = 0; i < 6; i++) {
+  const position = { line: at.line, character: at.character + i };
+  await big.connection.sendNotification('textDocument/didChange', { textDocument: { uri: URI, version: 2 + i }, contentChanges: [{ range: { start: position, end: position }, text: 'x' }] });
+  const k0 = now();
+  await pull(big.connection);
+  keystrokes10k.push(now() - k0);
+}
 const status = readFileSync(`/proc/${big.child.pid}/status`, 'utf8');
 const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
 const serverMemory = { VmRSSMB: Math.round(kb('VmRSS') / 102.4) / 10, VmHWMMB: Math.round(kb('VmHWM') / 102.4) / 10 };
@@ -171,5 +175,5 @@ report({
   },
   keystroke: { ...keystroke, diagnosticsOnOpen: first.items.length, diagnosticsAfterEdit },
   completion,
-  server10k: { firstDiagnosticsMs: firstDiagnostics10k, keystrokeMs: keystroke10k, diagnostics: bigFirst.items.length, ...serverMemory },
+  server10k: { firstDiagnosticsMs: firstDiagnostics10k, firstKeystrokeMs: keystrokes10k[0], keystroke: summarize(keystrokes10k.slice(1)), diagnostics: bigFirst.items.length, ...serverMemory },
 });

@@ -4,10 +4,9 @@
 // or directly:
 //
 //   node bench/profile.mjs <file.exrunbook> [--runs N] [--save file.cpuprofile]
-import { writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { loadService } from './lib/service.mjs';
+import { BUNDLE, loadService } from './lib/service.mjs';
 import { now, report } from './lib/stats.mjs';
 
 const file = process.argv[2];
@@ -37,32 +36,56 @@ session.disconnect();
 const save = option('--save');
 if (save) writeFileSync(save, JSON.stringify(profile));
 
-// Self and inclusive time per function (name + line in the bundle; names are the sources' names).
+// Self and inclusive time per function, counted over the samples taken inside `validate` (plus the
+// garbage collector, whose work the validations cause). Functions are named with the source file
+// they come from: esbuild marks each file's section of the bundle with a `// path` comment line.
+const bundleLines = readFileSync(BUNDLE, 'utf8').split('\n');
+const sections = [];
+bundleLines.forEach((line, i) => {
+  const m = /^\/\/ ((?:server|node_modules)\/\S+)$/.exec(line);
+  if (m) sections.push({ line: i, file: m[1].split('/').pop() });
+});
+const sourceOf = (line) => {
+  let file = '?';
+  for (const section of sections) {
+    if (section.line > line) break;
+    file = section.file;
+  }
+  return file;
+};
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const label = (n) => (n.callFrame.functionName || '(anonymous)') + (n.callFrame.url.includes('service.cjs') ? '' : n.callFrame.url ? ` [${n.callFrame.url.split('/').pop()}]` : '');
+const label = (n) => {
+  const { functionName, url, lineNumber } = n.callFrame;
+  const where = url.endsWith('service.cjs') ? sourceOf(lineNumber) : url ? url.split('/').pop() : '';
+  return (functionName || '(anonymous)') + (where ? ` (${where})` : '');
+};
+const isValidate = (n) => n.callFrame.functionName === 'validate' && n.callFrame.url.endsWith('profile.mjs');
 const selfTime = new Map();
 const inclusive = new Map();
 let total = 0;
 profile.samples.forEach((id, i) => {
   const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+  const chain = [];
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) chain.push(byId.get(cur));
+  const gcSample = chain[0].callFrame.functionName === '(garbage collector)';
+  const inside = chain.findIndex(isValidate);
+  if (!gcSample && inside < 0) return;
   total += dt;
-  const node = byId.get(id);
-  selfTime.set(label(node), (selfTime.get(label(node)) ?? 0) + dt);
+  const name = label(chain[0]);
+  selfTime.set(name, (selfTime.get(name) ?? 0) + dt);
   const seen = new Set();
-  for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
-    const name = label(byId.get(cur));
-    if (seen.has(name)) continue;
-    seen.add(name);
-    inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
+  for (const node of gcSample ? chain.slice(0, 1) : chain.slice(0, inside)) {
+    const n = label(node);
+    if (seen.has(n)) continue;
+    seen.add(n);
+    inclusive.set(n, (inclusive.get(n) ?? 0) + dt);
   }
 });
-const top = (map, n, skip = () => false) =>
+const top = (map, n) =>
   [...map]
-    .filter(([name]) => !skip(name))
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
     .map(([name, ms]) => ({ name, msPerValidation: ms / runs, share: ms / total }));
-const plumbing = (name) => ['(root)', '(program)', '(idle)', 'validate', 'diagnostics', 'analyze', '(anonymous) [profile.mjs]'].includes(name) || name.includes('[profile.mjs]');
-report({ file, runs, wallMsPerValidation: wall / runs, self: top(selfTime, 15), inclusive: top(inclusive, 22, plumbing) });
+report({ file, runs, wallMsPerValidation: wall / runs, sampledMsPerValidation: total / runs, self: top(selfTime, 15), inclusive: top(inclusive, 25) });

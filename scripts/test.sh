@@ -15,12 +15,13 @@ LOG_DIR="$ROOT/test-results/logs"
 
 section() { printf '\n=== %s ===\n' "$*"; }
 
-# count <suite> <passed> <failed>: adds to the totals and prints the suite's line.
+# count <suite> <passed> <failed> [quiet]: adds to the totals and prints the suite's line (unless
+# the suite's own runner printed that very line: pass "quiet").
 count() {
   TOTAL_PASSED=$((TOTAL_PASSED + $2))
   TOTAL_FAILED=$((TOTAL_FAILED + $3))
   SUMMARY+=("$1: $2 passed, $3 failed")
-  printf '%s: %s passed, %s failed\n' "$1" "$2" "$3"
+  [ "${4:-}" = quiet ] || printf '%s: %s passed, %s failed\n' "$1" "$2" "$3"
 }
 
 # run_logged <log name> <command...>: runs a command, showing and keeping its output; returns its status.
@@ -73,14 +74,15 @@ else
   run_logged unit node scripts/run-unit-tests.mjs
   status=$?
   read -r p f <<< "$(last_counts unit "$LOG_DIR/unit.log")"
+  quiet=quiet
   if [ -z "${p:-}" ]; then
     echo "unit: the runner printed no 'unit: N passed, N failed' line (exit $status)"
-    p=0; f=1
+    p=0; f=1; quiet=
   elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "unit: the runner exited with $status"
-    f=1
+    f=1; quiet=
   fi
-  count unit "$p" "$f"
+  count unit "$p" "$f" $quiet
 fi
 
 # --- grammar tests (vscode-tmgrammar-test; one test per file) -----------------------------------
@@ -113,13 +115,15 @@ if [ "$BUILD_OK" -eq 1 ] && [ "$TESTS_COMPILED" -eq 1 ]; then
   run_logged host npm run --silent test:host
   status=$?
   read -r p f <<< "$(last_counts host "$LOG_DIR/host.log")"
+  quiet=quiet
   if [ -z "${p:-}" ]; then
     echo "host: the runner printed no 'host: N passed, N failed' line (exit $status)"
-    p=0; f=1
+    p=0; f=1; quiet=
   elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
-    f=1
+    echo "host: the runner exited with $status"
+    f=1; quiet=
   fi
-  count host "$p" "$f"
+  count host "$p" "$f" $quiet
 else
   echo "host: skipped, the build failed"
   count host 0 1

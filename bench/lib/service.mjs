@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
 export const BUILD_DIR = join(ROOT, 'bench', 'results', '.build');
-const BUNDLE = join(BUILD_DIR, 'service.cjs');
+export const BUNDLE = join(BUILD_DIR, 'service.cjs');
 
 export async function buildService() {
   const esbuild = await import('esbuild');

@@ -17,20 +17,32 @@ export function summarize(samples) {
   return { median, p95: quantile(sorted, 0.95), min: sorted[0], max: sorted[sorted.length - 1], n: sorted.length };
 }
 
-/** Runs `fn` `warmup` times untimed, then `runs` times timed; returns the summary. */
+/** CPU time (user + system) this process has used, in ms: unlike wall time, barely changed by other work on the machine. */
+export const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/**
+ * Runs `fn` `warmup` times untimed, then `runs` times timed; returns the wall-time summary with the
+ * median CPU time of the same runs (`cpuMedian`; it includes V8's GC helper threads).
+ */
 export async function measure(fn, { warmup = 5, runs = 20, before } = {}) {
   for (let i = 0; i < warmup; i++) {
     if (before) await before(i);
     await fn(i);
   }
   const samples = [];
+  const cpu = [];
   for (let i = 0; i < runs; i++) {
     if (before) await before(warmup + i);
+    const c0 = cpuNow();
     const t0 = now();
     await fn(warmup + i);
     samples.push(now() - t0);
+    cpu.push(cpuNow() - c0);
   }
-  return summarize(samples);
+  return { ...summarize(samples), cpuMedian: summarize(cpu).median };
 }
 
 export function gc() {

@@ -1,10 +1,10 @@
 // The command-line linter as CI runs it: a real process, its output formats and exit codes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 const LINT = join(__dirname, '..', 'src', 'cli', 'lint.js');
 
@@ -33,7 +33,7 @@ procedure recover "Recover" for monitor PopProxyTestMonitor
   step escalate "Escalate"
     escalate "Contact support"
 `);
-require('node:fs').mkdirSync(join(folder, 'nested'));
+mkdirSync(join(folder, 'nested'));
 writeFileSync(bad, `runbook proxy "POP.Proxy"
   healthset POP.Proxy
 procedure verify "Verify"
@@ -44,6 +44,8 @@ procedure verify "Verify"
 `);
 
 describe('exchange-runbook-lint', () => {
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
   it('exits 0 on a clean runbook and says so', async () => {
     const result = await lint([good]);
     assert.equal(result.code, 0, result.stderr);
@@ -71,7 +73,7 @@ describe('exchange-runbook-lint', () => {
 
   it('--strict fails on warnings; --locale changes the language', async () => {
     const warningsOnly = join(folder, 'warn.exrunbook');
-    writeFileSync(warningsOnly, require('node:fs').readFileSync(good, 'utf8').replace('  param $Server', '  param $Unused: text "x"\n  param $Server'));
+    writeFileSync(warningsOnly, readFileSync(good, 'utf8').replace('  param $Server', '  param $Unused: text "x"\n  param $Server'));
     assert.equal((await lint([warningsOnly])).code, 0);
     assert.equal((await lint(['--strict', warningsOnly])).code, 1);
     const ja = await lint(['--locale', 'ja', bad]);

@@ -2,7 +2,7 @@
 // browser) started in a throwaway run folder, Debian's Chromium driven by playwright-core, the
 // test workspace, and stopping everything that was started (the whole process tree).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -115,16 +115,15 @@ export function writeUserSettings(userDataDir, extra = {}) {
 }
 
 /**
- * The workspace the tests open: copies of examples/ and client/test/fixtures/ in a folder of their
- * own, so nothing a test does (edits, quick fixes, result files) touches the repository.
+ * The workspace the tests (and the demo) open: copies of examples/ and client/test/fixtures/ in a
+ * folder of their own, so nothing done there (edits, quick fixes, result files) touches the
+ * repository.
  */
-export function createWorkspace(dir) {
+export function createWorkspace(dir, { fixtures = true } = {}) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const sources = [
-    ['examples', 'examples'],
-    [join('client', 'test', 'fixtures'), 'fixtures'],
-  ];
+  const sources = [['examples', 'examples']];
+  if (fixtures) sources.push([join('client', 'test', 'fixtures'), 'fixtures']);
   for (const [from, to] of sources) {
     const source = join(ROOT, from);
     if (existsSync(source)) cpSync(source, join(dir, to), { recursive: true });
@@ -327,6 +326,19 @@ export async function launchChromium(run) {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+/**
+ * The extension development path to hand the workbench: the repository root, reached through a
+ * link outside it. The workbench of an extension development host applies the colour theme of
+ * any extension found under the development path, and code-server's built-in theme extensions
+ * live under .vscode-test/ in the repository: given the root itself, the host would come up in a
+ * random built-in theme (Light+, Abyss, ...) instead of the configured one.
+ */
+export function extensionDevelopmentPath(run) {
+  const link = join(run.tmp, 'extension');
+  if (!existsSync(link)) symlinkSync(ROOT, link, 'dir');
+  return link;
 }
 
 /** The workbench address that opens `folder` with extension development/test options. */

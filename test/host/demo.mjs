@@ -31,11 +31,14 @@ writeUserSettings(run.userDataDir);
 
 log(`demo: installing ${vsix}`);
 codeServerCli(run, ['--force', '--install-extension', vsix]);
-const workspace = createWorkspace(join(dir, 'workspace'));
+const workspace = createWorkspace(join(dir, 'workspace'), { fixtures: false });
 
 const port = Number(process.env.PORT || 8080);
 let server;
+let stopping = false;
 const stop = async (code) => {
+  if (stopping) return;
+  stopping = true;
   log('demo: stopping code-server');
   await server?.stop();
   rmSync(run.tmp, { recursive: true, force: true });

@@ -6,13 +6,15 @@
 //      screenshots in test-results/.
 // Prints every test and a closing `host: N passed, N failed`; exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import {
   ROOT,
   createRunDir,
   createWorkspace,
   disposeRun,
+  extensionDevelopmentPath,
   launchChromium,
   log,
   startCodeServer,
@@ -67,7 +69,8 @@ async function runSuite(context, server, run) {
   const automationLog = [];
   let exitCode;
   await page.exposeFunction('codeAutomationLog', (type, args) => {
-    const line = `[${type}] ${Array.isArray(args) ? args.join(' ') : String(args)}`;
+    // The extension host's console arrives as printf-style arguments (mocha's reporter uses %s, %d).
+    const line = `[${type}] ${Array.isArray(args) ? format(...args) : String(args)}`;
     automationLog.push(line);
     if (verbose) log(`    ${line}`);
   });
@@ -76,7 +79,7 @@ async function runSuite(context, server, run) {
   });
   page.on('pageerror', (error) => automationLog.push(`[pageerror] ${error.message}`));
 
-  const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: ROOT, extensionTestsPath: SUITE_ENTRY });
+  const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run), extensionTestsPath: SUITE_ENTRY });
   log(`host: in-host suite (${url.split('?')[0]}, workspace ${workspace})`);
   await page.goto(url);
   try {
@@ -169,7 +172,7 @@ async function collectNotifications(page, seen) {
 async function runUi(context, server, run) {
   const workspace = createWorkspace(join(run.dir, 'workspace-ui'));
   const page = await context.newPage();
-  const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: ROOT });
+  const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run) });
   log(`host: UI checks (workspace ${workspace})`);
   await page.goto(url);
 
@@ -180,8 +183,9 @@ async function runUi(context, server, run) {
   await uiCheck(page, 'ui: the workbench opens the test workspace', 'ui-workbench.png', async () => {
     await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fixtures' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    const theme = await page.locator('.monaco-workbench').first().getAttribute('class');
-    log(`host: workbench theme classes: ${theme}`);
+    // The configured theme (Default Dark Modern) is applied a moment after the workbench shows:
+    // wait for it so the screenshots show the real colours.
+    await page.locator('.monaco-workbench.vs-dark[class*="vscode-theme-"]').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT });
   });
 
   await uiCheck(page, 'ui: a runbook opened with Quick Open shows "Run step" CodeLens', 'ui-codelens-failed.png', async () => {
@@ -240,8 +244,11 @@ async function runUi(context, server, run) {
 async function main() {
   const started = Date.now();
   ensureBuilt();
-  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  // Only this runner's own files: scripts/test.sh keeps the suites' logs in test-results/logs/.
   mkdirSync(RESULTS_DIR, { recursive: true });
+  for (const name of readdirSync(RESULTS_DIR)) {
+    if (name.endsWith('.png') || name === 'host.json') rmSync(join(RESULTS_DIR, name), { force: true });
+  }
 
   const run = createRunDir('run');
   let server;

@@ -1,9 +1,9 @@
 // Values put into PowerShell are data, never code; PowerShell is found where admins expect it.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { locatePowerShell } from '../../src/powershell/locate';
 import { assignParameter, quotePowerShellLiteral } from '../../src/powershell/quote';
 
@@ -34,6 +34,7 @@ describe('finding PowerShell', () => {
   const pwsh = join(folder, 'pwsh');
   writeFileSync(pwsh, '#!/bin/sh\n');
   chmodSync(pwsh, 0o755);
+  after(() => rmSync(folder, { recursive: true, force: true }));
 
   it('takes the setting first, then pwsh on PATH', () => {
     assert.deepEqual(locatePowerShell(pwsh, { PATH: '' }), { path: pwsh, source: 'setting' });
