@@ -124,17 +124,28 @@ async function screenshot(page, name) {
 /** Opens a workspace file through Quick Open (Ctrl+P), as a person would. */
 async function quickOpen(page, relativePath) {
   const name = relativePath.split('/').pop();
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  await input.fill(relativePath);
-  // The file search is asynchronous: wait for the row of the file itself.
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: name })
-    .first()
-    .waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const activeTab = page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`);
+  // The result list re-renders while the file search streams in, so a click can land on a row
+  // that changed under it: check which file opened, and try again if it is not the one asked for.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await input.fill(relativePath);
+    const row = page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) })
+      .first();
+    await row.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await row.click();
+    try {
+      await activeTab.waitFor({ state: 'visible', timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
   await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 }
 
@@ -146,6 +157,11 @@ async function goTo(page, line, column) {
   await input.fill(`:${line}:${column}`);
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+}
+
+/** Whether pwsh is on PATH here (the runner then opens a terminal instead of saying it is missing). */
+function hasPowerShell() {
+  return (process.env.PATH ?? '').split(':').some((folder) => folder && existsSync(join(folder, 'pwsh')));
 }
 
 async function uiCheck(page, title, failShot, body) {
@@ -216,6 +232,61 @@ async function runUi(context, server, run) {
     if (!text.includes(monitor) && !/POP/.test(text)) throw new Error(`the hover does not mention ${monitor}: ${text.slice(0, 200)}`);
     await screenshot(page, 'hover.png');
     await page.keyboard.press('Escape');
+  });
+
+  await uiCheck(page, 'ui: Ctrl+Space after `POP.Protocol\\` in a run line suggests that health set\'s probes', 'ui-completion-failed.png', async () => {
+    await quickOpen(page, 'examples/pop-protocol.exrunbook');
+    const lines = readFileSync(join(workspace, 'examples', 'pop-protocol.exrunbook'), 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes('Invoke-MonitoringProbe POP.Protocol\\'));
+    if (line < 0) throw new Error('examples/pop-protocol.exrunbook runs no probe of POP.Protocol');
+    await goTo(page, line + 1, lines[line].indexOf('POP.Protocol\\') + 'POP.Protocol\\'.length + 1);
+    await page.keyboard.press('Control+Space');
+    const rows = page.locator('.editor-widget.suggest-widget .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const labels = await rows.allInnerTexts();
+    if (!labels.some((l) => l.includes('PopDeepTestProbe'))) throw new Error(`suggestions: ${labels.join(' | ')}`);
+    if (labels.some((l) => l.includes('PopCTPProbe'))) throw new Error(`a probe of another health set is suggested: ${labels.join(' | ')}`);
+    await screenshot(page, 'completion.png');
+    await page.keyboard.press('Escape');
+  });
+
+  await uiCheck(page, 'ui: "Run step" on a confirm step asks first, and Cancel runs nothing', 'ui-confirm-failed.png', async () => {
+    // Back to pop.exrunbook, still open in its tab.
+    await page.locator('.tabs-container .tab', { hasText: /^pop\.exrunbook/ }).first().click();
+    await page.locator('.tabs-container .tab.active[aria-label*="pop.exrunbook"]').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const lens = page.locator('.codelens-decoration a', { hasText: 'asks first' }).first();
+    await lens.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await lens.click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const text = await dialog.innerText();
+    if (!/dangerous/i.test(text) || !/Restart-Service/.test(text)) throw new Error(`the confirmation does not say what will run: ${JSON.stringify(text)}`);
+    await screenshot(page, 'run-step-confirm.png');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    if (await page.locator('.terminal-tab, .single-terminal-tab', { hasText: 'Exchange Runbooks' }).count()) throw new Error('a terminal was opened although the step was cancelled');
+  });
+
+  await uiCheck(page, 'ui: "Run step" asks for $Server, then runs it in PowerShell or says PowerShell is missing', 'ui-run-step-failed.png', async () => {
+    const lens = page.locator('.codelens-decoration a', { hasText: /^▶ Run step$/ }).first();
+    await lens.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await lens.click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const title = await page.locator('.quick-input-widget .quick-input-title').innerText();
+    if (!title.includes('$Server')) throw new Error(`the prompt does not name the parameter: ${JSON.stringify(title)}`);
+    await input.fill("EX-MBX01'; Stop-Computer; '");
+    await screenshot(page, 'run-step-parameter.png');
+    await page.keyboard.press('Enter');
+    if (hasPowerShell()) {
+      await page.locator('.terminal-tab, .single-terminal-tab, .tabs-list .monaco-list-row', { hasText: 'Exchange Runbooks' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    } else {
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'PowerShell was not found' }).first();
+      await toast.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      // Toasts fade in: wait until it is fully shown so the screenshot shows it.
+      await waitFor(async () => (await toast.evaluate((el) => getComputedStyle(el).opacity)) === '1', { timeout: UI_TIMEOUT, what: 'the toast to finish fading in' });
+    }
+    await screenshot(page, 'run-step-result.png');
   });
 
   await uiCheck(page, 'ui: the Problems panel lists the misspelt monitor of a broken runbook', 'ui-problems-failed.png', async () => {
