@@ -31,7 +31,22 @@ export function findParameter(catalog: CatalogIndex, cmdlet: Cmdlet, written: st
   return { candidates: prefixed.map((p) => p.name) };
 }
 
+/**
+ * Bindings by command. Commands come from the PowerShell cache (one object per distinct command
+ * text), so a command is bound once, not again by every check and on every keystroke. Bindings
+ * are shared: nothing may change them.
+ */
+const bindings = new WeakMap<PsCommand, { catalog: CatalogIndex; binding: Binding | undefined }>();
+
 export function bindCommand(catalog: CatalogIndex, command: PsCommand): Binding | undefined {
+  const cached = bindings.get(command);
+  if (cached?.catalog === catalog) return cached.binding;
+  const binding = bind(catalog, command);
+  bindings.set(command, { catalog, binding });
+  return binding;
+}
+
+function bind(catalog: CatalogIndex, command: PsCommand): Binding | undefined {
   const cmdlet = catalog.cmdlet(command.name);
   if (!cmdlet) return undefined;
   const binding: Binding = { cmdlet, bound: new Map(), unknown: [], ambiguous: [], missingValue: [] };

@@ -72,7 +72,7 @@ function locate(model: RunbookModel, line: number): LineContext {
 }
 
 function runAt(model: RunbookModel, position: Position): RunScript | undefined {
-  for (const { run } of model.allScripts()) {
+  for (const { run } of model.allScripts) {
     const { range, keywordRange } = run.action;
     if (position.line < range.start.line || position.line > range.end.line) continue;
     if (position.line === keywordRange.start.line && position.character <= keywordRange.end.character) continue;

@@ -21,7 +21,7 @@ const INDENT: Record<string, number> = {
 
 export function format(model: RunbookModel, tabSize = 2): TextEdit[] {
   const continuation = new Set<number>();
-  for (const { run } of model.allScripts()) for (const segment of run.action.segments.slice(1)) continuation.add(segment.line);
+  for (const { run } of model.allScripts) for (const segment of run.action.segments.slice(1)) continuation.add(segment.line);
   const edits: TextEdit[] = [];
   let context = 0;
   model.lines.forEach((line, index) => {

@@ -87,7 +87,7 @@ function exchangeHover(model: RunbookModel, position: Position, l10n: Localizer)
       }
     }
   }
-  for (const { run } of model.allScripts()) {
+  for (const { run } of model.allScripts) {
     const offset = run.toOffset(position);
     if (offset === undefined || !rangeContains(run.action.range, position)) continue;
     const found = powerShellHover(model, run, offset, l10n);

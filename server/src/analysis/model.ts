@@ -77,6 +77,8 @@ export class RunbookModel {
   private readonly proceduresById = new Map<string, Procedure>();
   private readonly paramsByName = new Map<string, ParamDeclaration>();
   private readonly scripts = new Map<RunAction, RunScript>();
+  /** Every parsed `run` of the document with the step it is written in, in document order. */
+  readonly allScripts: { node: StepNode; run: RunScript }[] = [];
 
   constructor(
     readonly text: string,
@@ -93,12 +95,15 @@ export class RunbookModel {
     }
     for (const procedure of this.runbook.procedures) {
       for (const step of procedure.steps) {
-        for (const action of step.actions) {
-          if (action.kind === 'run' && action.command.trim() !== '') this.scripts.set(action, new RunScript(action, parsePowerShell(action.command)));
-        }
         const node: StepNode = { key: `${procedure.index}:${step.index}`, procedure, step, source: { procedure, step }, reuseBroken: false };
         this.nodes.push(node);
         this.nodesByStep.set(step, node);
+        for (const action of step.actions) {
+          if (action.kind !== 'run' || action.command.trim() === '') continue;
+          const run = new RunScript(action, parsePowerShell(action.command));
+          this.scripts.set(action, run);
+          this.allScripts.push({ node, run });
+        }
       }
     }
     for (const node of this.nodes) this.resolveReuse(node);
@@ -118,16 +123,6 @@ export class RunbookModel {
 
   script(action: RunAction): RunScript | undefined {
     return this.scripts.get(action);
-  }
-
-  /** Every parsed `run` of the document with the step it is written in. */
-  *allScripts(): Generator<{ node: StepNode; run: RunScript }> {
-    for (const node of this.nodes) {
-      for (const action of node.step.actions) {
-        const run = action.kind === 'run' ? this.scripts.get(action) : undefined;
-        if (run) yield { node, run };
-      }
-    }
   }
 
   /** The scripts a step runs (a reusing step runs the reused step's). */

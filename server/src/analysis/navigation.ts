@@ -33,7 +33,7 @@ export function occurrences(model: RunbookModel): SymbolOccurrence[] {
       }
     }
   }
-  for (const { run } of model.allScripts()) {
+  for (const { run } of model.allScripts) {
     for (const variable of run.script.variables) {
       if (!model.param(variable.name)) continue;
       result.push({ key: `param:${variable.name.toLowerCase()}`, kind: 'param', range: run.toRange(variable.range), declaration: false, prefix: '$' });

@@ -12,6 +12,13 @@ export interface Token {
 
 const WORD = /[\p{L}\p{N}_\-.\\]/u;
 
+/** Whether a character can be part of a word; ASCII without a regular expression (the hot path). */
+export function isWordChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46 || c === 92;
+  return WORD.test(ch);
+}
+
 export function tokenizeLine(line: string, from = 0): Token[] {
   const tokens: Token[] = [];
   let i = from;
@@ -51,12 +58,12 @@ export function tokenizeLine(line: string, from = 0): Token[] {
     }
     if (ch === '$') {
       i++;
-      while (i < line.length && WORD.test(line[i]!) && line[i] !== '.' && line[i] !== '\\' && !(line[i] === '-' && line[i + 1] === '>')) i++;
+      while (i < line.length && isWordChar(line[i]!) && line[i] !== '.' && line[i] !== '\\' && !(line[i] === '-' && line[i + 1] === '>')) i++;
       tokens.push({ kind: 'variable', text: line.slice(start, i), start, end: i });
       continue;
     }
-    if (WORD.test(ch)) {
-      while (i < line.length && WORD.test(line[i]!) && !(line[i] === '-' && line[i + 1] === '>')) i++;
+    if (isWordChar(ch)) {
+      while (i < line.length && isWordChar(line[i]!) && !(line[i] === '-' && line[i + 1] === '>')) i++;
       tokens.push({ kind: 'word', text: line.slice(start, i), start, end: i });
       continue;
     }

@@ -1,6 +1,6 @@
 // The tolerant runbook parser: one construct per line, errors recorded with exact ranges, and
 // parsing always continues with the next line so every later diagnostic still appears.
-import { commandContinues, type Token, tokenizeLine } from './lexer';
+import { commandContinues, isWordChar, type Token, tokenizeLine } from './lexer';
 import {
   type Action,
   type Branch,
@@ -24,22 +24,74 @@ import {
 
 const ID = /^[\p{L}][\p{L}\p{N}_-]*$/u;
 
+/**
+ * Parsed blocks by start line, context and text. A document is the header and one block per
+ * `procedure` line at column 0; typing inside a line changes one block, and every other block's
+ * tree is reused as it is (same objects, same ranges), so re-analysis after a keystroke does not
+ * re-parse a 10,000-line runbook. Bounded so memory stays flat.
+ */
+const blocks = new Map<string, Runbook>();
+const BLOCK_LIMIT = 20_000;
+const BLOCK_START = /^procedure(\s|$)/;
+
 export function parseRunbook(text: string): Runbook {
-  return new Parser(text.split(/\r?\n/)).parse();
+  const lines = text.split(/\r?\n/);
+  const starts = [0];
+  for (let i = 1; i < lines.length; i++) if (lines[i]!.charCodeAt(0) === 112 && BLOCK_START.test(lines[i]!)) starts.push(i);
+  const runbook: Runbook = { healthSets: [], params: [], sources: [], procedures: [], comments: [], errors: [], lineCount: lines.length };
+  for (const [index, start] of starts.entries()) {
+    const end = starts[index + 1] ?? lines.length;
+    // A block's errors depend on whether a `runbook` line came before it.
+    const context = runbook.headerRange ? 'h' : '-';
+    const key = `${start}:${context}:${lines.slice(start, end).join('\n')}`;
+    let block = blocks.get(key);
+    if (!block) {
+      block = new Parser(lines, start, end, runbook.headerRange !== undefined).parse();
+      if (blocks.size >= BLOCK_LIMIT) blocks.delete(blocks.keys().next().value as string);
+      blocks.set(key, block);
+    }
+    merge(runbook, block);
+  }
+  return runbook;
+}
+
+function merge(into: Runbook, block: Runbook): void {
+  if (block.headerRange && !into.headerRange) {
+    into.headerRange = block.headerRange;
+    if (block.id) into.id = block.id;
+    if (block.title) into.title = block.title;
+  }
+  into.healthSets.push(...block.healthSets);
+  into.params.push(...block.params);
+  into.sources.push(...block.sources);
+  into.comments.push(...block.comments);
+  into.errors.push(...block.errors);
+  for (const procedure of block.procedures) {
+    // The only thing about a reused procedure that depends on the blocks before it.
+    procedure.index = into.procedures.length;
+    into.procedures.push(procedure);
+  }
 }
 
 class Parser {
   private readonly runbook: Runbook;
   private procedure: Procedure | undefined;
   private step: Step | undefined;
-  private lineNo = 0;
+  private lineNo: number;
 
-  constructor(private readonly lines: string[]) {
+  /** Parses lines [start, end); `headerBefore`: an earlier block has the `runbook` line. */
+  constructor(
+    private readonly lines: string[],
+    private readonly start: number,
+    private readonly end: number,
+    private readonly headerBefore: boolean,
+  ) {
+    this.lineNo = start;
     this.runbook = { healthSets: [], params: [], sources: [], procedures: [], comments: [], errors: [], lineCount: lines.length };
   }
 
   parse(): Runbook {
-    for (this.lineNo = 0; this.lineNo < this.lines.length; this.lineNo++) {
+    for (this.lineNo = this.start; this.lineNo < this.end; this.lineNo++) {
       const line = this.lines[this.lineNo]!;
       const indent = line.length - line.trimStart().length;
       if (indent === line.length) continue;
@@ -53,6 +105,13 @@ class Parser {
   }
 
   private parseLine(line: string, indent: number): void {
+    // The rest of a `run` line is PowerShell: it is not ours to tokenize.
+    let end = indent;
+    while (end < line.length && isWordChar(line[end]!)) end++;
+    if (end - indent === 3 && line.startsWith('run', indent)) {
+      const keyword: Token = { kind: 'word', text: 'run', start: indent, end };
+      return this.inStep(keyword, (step) => step.actions.push(this.parseRun(keyword, line, indent)));
+    }
     const tokens = tokenizeLine(line, indent);
     const keyword = tokens[0]!;
     const rest = tokens.slice(1);
@@ -99,7 +158,7 @@ class Parser {
   // ---- header -------------------------------------------------------------------------------
 
   private parseRunbookLine(keyword: Token, rest: Token[]): void {
-    if (this.runbook.headerRange) {
+    if (this.runbook.headerRange || this.headerBefore) {
       this.error('misplaced', 'A file holds one runbook; this is a second `runbook` line.', [], this.tokenRange(keyword));
       return;
     }
@@ -115,7 +174,7 @@ class Parser {
   }
 
   private inHeader(keyword: Token, parse: () => void): void {
-    if (!this.runbook.headerRange) {
+    if (!this.runbook.headerRange && !this.headerBefore) {
       this.error('misplaced', '`{0}` belongs under the `runbook` line.', [keyword.text], this.tokenRange(keyword));
     } else if (this.procedure) {
       this.error('misplaced', '`{0}` belongs in the runbook header, before the first procedure.', [keyword.text], this.tokenRange(keyword));
@@ -243,7 +302,7 @@ class Parser {
     // Continuation lines: PowerShell's own rules (trailing ` or |, or an open { or ( ). A line that
     // starts with one of our keywords at the run's indentation or less ends the command anyway,
     // so an unclosed brace while typing does not swallow the rest of the runbook.
-    while (commandContinues(command) && this.lineNo + 1 < this.lines.length) {
+    while (commandContinues(command) && this.lineNo + 1 < this.end) {
       const next = this.lines[this.lineNo + 1]!;
       const nextIndent = next.length - next.trimStart().length;
       const firstWord = next.trimStart().split(/\s/, 1)[0] ?? '';

@@ -14,7 +14,7 @@ const BOOLEAN_TEXT = /^(\$true|\$false|true|false|0|1)$/i;
 
 export function checkCommands(sink: DiagnosticSink): void {
   const { model } = sink;
-  for (const { run } of model.allScripts()) {
+  for (const { run } of model.allScripts) {
     const placeholders = checkPlaceholders(sink, run);
     if (placeholders.length === 0) checkPowerShellSyntax(sink, run);
     // A value with a placeholder in it is reported once, as a placeholder.

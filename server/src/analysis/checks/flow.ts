@@ -20,50 +20,41 @@ interface Pending {
 /**
  * Facts along a path. `failedOver`, `checked` and `roles` must hold on every path to a step (they
  * are intersected where paths join); `pending` changes may be left on some path (united).
+ * States are never changed once made: a step or edge that changes nothing passes its state on as
+ * it is, so the common case (most steps change nothing the analysis follows) allocates nothing.
  */
 interface FlowState {
-  failedOver: Set<string>;
-  checked: Set<string>;
-  roles: Map<string, Role>;
-  pending: Map<string, Pending>;
+  readonly failedOver: ReadonlySet<string>;
+  readonly checked: ReadonlySet<string>;
+  readonly roles: ReadonlyMap<string, Role>;
+  readonly pending: ReadonlyMap<string, Pending>;
 }
 
 const ACTIVE_COPY_STATES = ['mounted', 'mounting', 'dismounted', 'dismounting'];
 
-const emptyState = (): FlowState => ({ failedOver: new Set(), checked: new Set(), roles: new Map(), pending: new Map() });
-const copyState = (s: FlowState): FlowState => ({ failedOver: new Set(s.failedOver), checked: new Set(s.checked), roles: new Map(s.roles), pending: new Map(s.pending) });
+const EMPTY_STATE: FlowState = { failedOver: new Set(), checked: new Set(), roles: new Map(), pending: new Map() };
 
-/** Joins `incoming` into `into`; true when `into` changed. */
-function join(into: FlowState, incoming: FlowState): boolean {
-  let changed = false;
-  for (const set of ['failedOver', 'checked'] as const) {
-    for (const item of into[set]) {
-      if (!incoming[set].has(item)) {
-        into[set].delete(item);
-        changed = true;
-      }
-    }
+/** Where paths meet: the must-facts both have, the pending changes of either. */
+function join(a: FlowState, b: FlowState): FlowState {
+  return {
+    failedOver: new Set([...a.failedOver].filter((x) => b.failedOver.has(x))),
+    checked: new Set([...a.checked].filter((x) => b.checked.has(x))),
+    roles: new Map([...a.roles].filter(([server, role]) => b.roles.get(server) === role)),
+    pending: new Map([...a.pending, ...b.pending]),
+  };
+}
+
+const keys = new WeakMap<FlowState, string>();
+function stateKey(s: FlowState): string {
+  let key = keys.get(s);
+  if (key === undefined) {
+    key = JSON.stringify([[...s.failedOver].sort(), [...s.checked].sort(), [...s.roles].sort(), [...s.pending.keys()].sort()]);
+    keys.set(s, key);
   }
-  for (const [server, role] of into.roles) {
-    if (incoming.roles.get(server) !== role) {
-      into.roles.delete(server);
-      changed = true;
-    }
-  }
-  for (const [key, pending] of incoming.pending) {
-    if (!into.pending.has(key)) {
-      into.pending.set(key, pending);
-      changed = true;
-    }
-  }
-  return changed;
+  return key;
 }
 
 const STATE_LIMIT = 16;
-
-function stateKey(s: FlowState): string {
-  return JSON.stringify([[...s.failedOver].sort(), [...s.checked].sort(), [...s.roles].sort(), [...s.pending.keys()].sort()]);
-}
 
 /** The distinct states that reach one step; joined into one when there are too many. */
 class PathStates {
@@ -72,15 +63,19 @@ class PathStates {
 
   /** Adds a state; returns the state to propagate when it is new (or widened the join). */
   add(state: FlowState): FlowState | undefined {
-    if (this.joined) return join(this.joined, state) ? this.joined : undefined;
+    if (this.joined) {
+      const widened = join(this.joined, state);
+      if (stateKey(widened) === stateKey(this.joined)) return undefined;
+      this.joined = widened;
+      return widened;
+    }
     const key = stateKey(state);
     if (this.states.has(key)) return undefined;
     if (this.states.size < STATE_LIMIT) {
       this.states.set(key, state);
       return state;
     }
-    this.joined = copyState(state);
-    for (const other of this.states.values()) join(this.joined, other);
+    this.joined = [...this.states.values()].reduce(join, state);
     this.states.clear();
     return this.joined;
   }
@@ -96,6 +91,12 @@ interface StepEffect {
   target: string;
   description?: string;
   range: Range;
+}
+
+/** What taking an edge teaches, independent of the path: a server's role, servers with no active copy. */
+interface EdgeFacts {
+  role?: { server: string; role: Role };
+  checked: string[];
 }
 
 export function checkFlow(sink: DiagnosticSink): void {
@@ -122,6 +123,11 @@ export function checkFlow(sink: DiagnosticSink): void {
 
   const effects = new Map<StepNode, StepEffect[]>();
   for (const node of model.nodes) effects.set(node, stepEffects(model, node));
+  const facts = new Map<FlowEdge, EdgeFacts>();
+  for (const node of model.nodes) for (const edge of graph.edges.get(node) ?? []) facts.set(edge, edgeFactsOf(model, node, edge));
+
+  const after = (node: StepNode, state: FlowState): FlowState => apply(state, effects.get(node)!);
+  const along = (edge: FlowEdge, state: FlowState): FlowState | undefined => learn(state, facts.get(edge)!);
 
   // Forward data flow to a fixed point over the (possibly cyclic) graph. Paths are kept apart
   // (a few distinct states per step) so that what a branch learnt, such as the server's role,
@@ -134,31 +140,36 @@ export function checkFlow(sink: DiagnosticSink): void {
     const added = known.add(state);
     if (added) queue.push({ node, state: added });
   };
-  for (const entry of graph.entries) arrive(entry, emptyState());
-  const outgoing = (node: StepNode, state: FlowState): { edge: FlowEdge; state: FlowState }[] => {
-    const after = apply(state, effects.get(node)!);
-    return (graph.edges.get(node) ?? []).flatMap((edge) => {
-      const next = edgeFacts(model, node, edge, after);
-      return next ? [{ edge, state: next }] : [];
-    });
-  };
-  while (queue.length > 0) {
-    const { node, state } = queue.shift()!;
-    for (const { edge, state: next } of outgoing(node, state)) if (edge.to) arrive(edge.to, next);
+  for (const entry of graph.entries) arrive(entry, EMPTY_STATE);
+  for (let next = 0; next < queue.length; next++) {
+    const { node, state } = queue[next]!;
+    const out = after(node, state);
+    for (const edge of graph.edges.get(node) ?? []) {
+      if (!edge.to) continue;
+      const taken = along(edge, out);
+      if (taken) arrive(edge.to, taken);
+    }
   }
 
+  // Judged on the final states: a joined state only loses must-facts and gains pending changes.
   const reported = new Set<string>();
   for (const [node, known] of states) {
-    for (const state of known.all()) checkRestarts(sink, node, state, effects.get(node)!);
-    for (const { edge, state: after } of known.all().flatMap((state) => outgoing(node, state))) {
-      if (edge.to) continue;
-      for (const [key, pending] of after.pending) {
-        if (reported.has(key)) continue;
-        reported.add(key);
-        const where = describeEnd(sink, edge);
-        sink.report('not-undone', pending.range, t('{0} is not undone on every path: the run can end {1} with it still in place.', pending.description, where), {
-          related: [{ range: edge.range, message: t('The run ends here without undoing it.') }],
-        });
+    const nodeEffects = effects.get(node)!;
+    const ends = (graph.edges.get(node) ?? []).filter((edge) => !edge.to);
+    if (ends.length === 0 && !nodeEffects.some((e) => e.kind === 'restart')) continue;
+    for (const state of known.all()) {
+      checkRestarts(sink, node, state, nodeEffects);
+      const out = after(node, state);
+      for (const edge of ends) {
+        const taken = along(edge, out);
+        if (!taken) continue;
+        for (const [key, pending] of taken.pending) {
+          if (reported.has(key)) continue;
+          reported.add(key);
+          sink.report('not-undone', pending.range, t('{0} is not undone on every path: the run can end {1} with it still in place.', pending.description, describeEnd(sink, edge)), {
+            related: [{ range: edge.range, message: t('The run ends here without undoing it.') }],
+          });
+        }
       }
     }
   }
@@ -209,63 +220,70 @@ function stepEffects(model: RunbookModel, node: StepNode): StepEffect[] {
 }
 
 function apply(state: FlowState, effects: StepEffect[]): FlowState {
-  const next = copyState(state);
+  if (!effects.some((e) => e.kind !== 'restart')) return state;
+  const failedOver = new Set(state.failedOver);
+  const checked = new Set(state.checked);
+  const pending = new Map(state.pending);
   for (const effect of effects) {
     if (effect.kind === 'restart') continue;
     if (effect.kind === 'do') {
       const origin = `${effect.range.start.line}:${effect.range.start.character}`;
-      next.pending.set(`${effect.rule}|${effect.target}|${origin}`, { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range });
+      pending.set(`${effect.rule}|${effect.target}|${origin}`, { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range });
       if (effect.rule === 'failover') {
-        next.failedOver.add(effect.target);
+        failedOver.add(effect.target);
         // A check made before this failover says nothing about the copies now.
-        next.checked.delete(effect.target);
+        checked.delete(effect.target);
       }
     } else {
-      for (const [key, pending] of next.pending) if (pending.rule === effect.rule && pending.target === effect.target) next.pending.delete(key);
-      if (effect.rule === 'failover') next.failedOver.delete(effect.target);
+      for (const [key, change] of pending) if (change.rule === effect.rule && change.target === effect.target) pending.delete(key);
+      if (effect.rule === 'failover') failedOver.delete(effect.target);
     }
   }
-  return next;
+  return { failedOver, checked, roles: state.roles, pending };
 }
 
-/**
- * What taking an edge tells us: the server's role, or that it holds no active copy. Undefined
- * when the edge contradicts the path (a `when $S is cas` branch after $S was found a Mailbox).
- */
-function edgeFacts(model: RunbookModel, node: StepNode, edge: FlowEdge, state: FlowState): FlowState | undefined {
+/** Applies what an edge teaches; undefined when the edge contradicts the path (a `cas` branch after the server was found a Mailbox). */
+function learn(state: FlowState, facts: EdgeFacts): FlowState | undefined {
+  const { role } = facts;
+  const known = role ? state.roles.get(role.server) : undefined;
+  if (role && known && known !== role.role) return undefined;
+  const newRole = role && !known;
+  const newChecked = facts.checked.filter((server) => !state.checked.has(server));
+  if (!newRole && newChecked.length === 0) return state;
+  return {
+    failedOver: state.failedOver,
+    checked: newChecked.length ? new Set([...state.checked, ...newChecked]) : state.checked,
+    roles: newRole ? new Map([...state.roles, [role.server, role.role]]) : state.roles,
+    pending: state.pending,
+  };
+}
+
+/** What taking an edge tells, whatever the path: the server's role, or that it holds no active copy. */
+function edgeFactsOf(model: RunbookModel, node: StepNode, edge: FlowEdge): EdgeFacts {
   const conditions = node.step.branches.filter((b) => b.kind === 'when' && b.condition).map((b) => b.condition!);
-  const result = copyState(state);
   const taken = edge.branch?.kind === 'when' ? edge.branch.condition : undefined;
+  const facts: EdgeFacts = { checked: [] };
 
   // Roles: `when $S is mailbox` on the branch, or the other role when every condition tested it.
-  const learn = (server: string, role: Role): boolean => {
-    const known = result.roles.get(server);
-    result.roles.set(server, role);
-    return !known || known === role;
-  };
   if (taken?.kind === 'role' && taken.role) {
-    if (!learn('$' + taken.param.text.toLowerCase(), taken.role.text as Role)) return undefined;
+    facts.role = { server: '$' + taken.param.text.toLowerCase(), role: taken.role.text as Role };
   } else if (!taken && conditions.length > 0 && conditions.every((c) => c.kind === 'role')) {
     const tested = conditions as Extract<(typeof conditions)[number], { kind: 'role' }>[];
     const param = tested[0]!.param.text.toLowerCase();
     const roles = new Set(tested.map((c) => c.role?.text));
     if (tested.every((c) => c.param.text.toLowerCase() === param) && roles.size === 1) {
-      const role = [...roles][0];
-      if (!learn('$' + param, role === 'mailbox' ? 'cas' : 'mailbox')) return undefined;
+      facts.role = { server: '$' + param, role: [...roles][0] === 'mailbox' ? 'cas' : 'mailbox' };
     }
   }
 
   // No active copies: `when no Status is Mounted, ...` taken, or every "has an active copy" branch not taken.
-  const copyServers = copyStatusServers(model, node);
-  if (copyServers.length > 0) {
-    const activeStates = (c: (typeof conditions)[number]): boolean =>
-      c.kind === 'property' && ['status', 'name'].includes(c.property.text.toLowerCase()) && !c.negated && c.values.some((v) => ACTIVE_COPY_STATES.includes(v.text.toLowerCase()));
-    const noneActive =
-      (taken && activeStates(taken) && taken.kind === 'property' && taken.quantifier?.text === 'no') ||
-      (!taken && conditions.some((c) => activeStates(c) && c.kind === 'property' && (c.quantifier?.text ?? 'any') === 'any'));
-    if (noneActive) for (const server of copyServers) result.checked.add(server);
-  }
-  return result;
+  const activeStates = (c: (typeof conditions)[number]): boolean =>
+    c.kind === 'property' && ['status', 'name'].includes(c.property.text.toLowerCase()) && !c.negated && c.values.some((v) => ACTIVE_COPY_STATES.includes(v.text.toLowerCase()));
+  const noneActive =
+    (taken && activeStates(taken) && taken.kind === 'property' && taken.quantifier?.text === 'no') ||
+    (!taken && conditions.some((c) => activeStates(c) && c.kind === 'property' && (c.quantifier?.text ?? 'any') === 'any'));
+  if (noneActive) facts.checked = copyStatusServers(model, node);
+  return facts;
 }
 
 /** Servers whose copies the step lists with Get-MailboxDatabaseCopyStatus -Server X. */

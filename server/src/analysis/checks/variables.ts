@@ -12,7 +12,7 @@ export const AUTOMATIC_VARIABLES = new Set(
 
 export function usedParameterNames(model: RunbookModel): Set<string> {
   const used = new Set<string>();
-  for (const { run } of model.allScripts()) {
+  for (const { run } of model.allScripts) {
     for (const variable of run.script.variables) used.add(variable.name.toLowerCase());
   }
   for (const node of model.nodes) {
