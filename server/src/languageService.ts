@@ -13,7 +13,9 @@ import { documentSymbols, foldingRanges } from './analysis/outline';
 import { CatalogIndex, loadCatalog } from './catalog';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
-import { initPowerShellParser } from './powershell/parser';
+import { clearPowerShellCache, initPowerShellParser } from './powershell/parser';
+import { clearParseCache } from './language/parser';
+import { clearFlowCache } from './analysis/checks/flow';
 
 export class RunbookLanguageService {
   private readonly localizers = new Map<Locale, Localizer>();
@@ -24,6 +26,16 @@ export class RunbookLanguageService {
   static async create(): Promise<RunbookLanguageService> {
     await initPowerShellParser();
     return new RunbookLanguageService(new CatalogIndex(loadCatalog()));
+  }
+
+  /**
+   * Forgets every cached result, so the next analysis starts from nothing. Results never depend on
+   * the caches (server/test/incremental.test.ts checks it); this is for that test and benchmarks.
+   */
+  clearCaches(): void {
+    clearParseCache();
+    clearPowerShellCache();
+    clearFlowCache();
   }
 
   analyze(text: string): RunbookModel {

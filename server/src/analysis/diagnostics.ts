@@ -1,11 +1,12 @@
 // Diagnostics: the stable codes, how they are reported, and the entry point that runs every check.
 import { type Diagnostic, DiagnosticSeverity, DiagnosticTag, type Range, type TextEdit } from 'vscode-languageserver-types';
 import type { Localizer } from '../i18n';
+import type { Procedure, StepReference } from '../language/syntax';
 import { checkCommands } from './checks/commands';
 import { checkConditions } from './checks/conditions';
 import { checkFlow } from './checks/flow';
 import { checkHeader } from './checks/header';
-import { checkStructure } from './checks/structure';
+import { checkProcedureIds, checkStructure } from './checks/structure';
 import type { RunbookModel } from './model';
 
 /** Every diagnostic code with its severity; docs/language.md explains each one. */
@@ -77,7 +78,7 @@ export class DiagnosticSink {
   constructor(
     readonly model: RunbookModel,
     readonly l10n: Localizer,
-    private readonly uri: string,
+    readonly uri: string,
   ) {}
 
   report(code: DiagnosticCode, range: Range, message: string, options: ReportOptions = {}): void {
@@ -110,9 +111,73 @@ export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: st
     sink.report(error.code, error.range, l10n.t(error.message, ...args));
   }
   checkHeader(sink);
-  checkStructure(sink);
-  checkCommands(sink);
-  checkConditions(sink);
+  checkProcedureIds(sink);
+  const context = procedureContext(model, l10n, uri);
+  for (const procedure of model.runbook.procedures) checkProcedure(sink, procedure, context);
   checkFlow(sink);
   return sink.diagnostics;
+}
+
+/**
+ * A procedure's own checks (its commands, conditions, steps and references) depend on the
+ * procedure's block, which the parser reuses when its text is unchanged, and on a little context:
+ * the declared parameters, the locale, and what its references resolve to. Keyed by that, a
+ * keystroke re-checks one procedure, not the whole runbook.
+ */
+const procedureResults = new WeakMap<Procedure, { key: string; diagnostics: Diagnostic[] }>();
+
+function checkProcedure(sink: DiagnosticSink, procedure: Procedure, context: string): void {
+  const key = context + referencesKey(sink.model, procedure);
+  const cached = procedureResults.get(procedure);
+  if (cached?.key === key) {
+    sink.diagnostics.push(...cached.diagnostics);
+    return;
+  }
+  const local = new DiagnosticSink(sink.model, sink.l10n, sink.uri);
+  checkStructure(local, procedure);
+  checkCommands(local, procedure);
+  checkConditions(local, procedure);
+  procedureResults.set(procedure, { key, diagnostics: local.diagnostics });
+  sink.diagnostics.push(...local.diagnostics);
+}
+
+function procedureContext(model: RunbookModel, l10n: Localizer, uri: string): string {
+  const { runbook } = model;
+  const params = runbook.params.map((p) => `${p.name.text}:${p.kind?.text ?? ''}:${p.range.start.line}`).join(',');
+  // Where "declare this parameter" inserts its line.
+  const headerEnd = Math.max(runbook.headerRange?.start.line ?? -1, ...runbook.healthSets.map((h) => h.range.end.line), ...runbook.sources.map((s) => s.range.end.line));
+  return `${uri}|${l10n.locale}|${params}|${headerEnd}|`;
+}
+
+/** What the procedure's references and reused steps resolve to, as object identities. */
+function referencesKey(model: RunbookModel, procedure: Procedure): string {
+  const key: (number | string)[] = [];
+  let missing = false;
+  const resolved = (reference: StepReference): void => {
+    const target = model.resolve(procedure, reference)?.step;
+    if (!target) missing = true;
+    key.push(target ? objectId(target) : 'x');
+  };
+  for (const step of procedure.steps) {
+    if (step.reuse) resolved(step.reuse);
+    for (const branch of step.branches) if (branch.target?.kind === 'step') resolved(branch.target.reference);
+    const node = model.node(step);
+    key.push(node.reuseBroken ? -objectId(node.source.step) : objectId(node.source.step));
+  }
+  // "Did you mean" for a missing reference looks at every id of the runbook.
+  if (missing) key.push(model.runbook.procedures.map((p) => `${p.id?.text ?? ''}(${p.steps.map((s) => s.id?.text ?? '').join(' ')})`).join(''));
+  return key.join(',');
+}
+
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+
+/** A number for an object, stable for its lifetime: syntax-tree objects of reused blocks keep theirs. */
+export function objectId(object: object): number {
+  let id = ids.get(object);
+  if (id === undefined) {
+    id = ++lastId;
+    ids.set(object, id);
+  }
+  return id;
 }

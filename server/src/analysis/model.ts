@@ -43,6 +43,9 @@ export class RunScript {
   }
 }
 
+/** A `run` action keeps its parsed script while the parser reuses the action (its block is unchanged). */
+const runScripts = new WeakMap<RunAction, RunScript>();
+
 export interface StepNode {
   /** Unique key `procedureIndex:stepIndex`. */
   key: string;
@@ -84,8 +87,8 @@ export class RunbookModel {
     readonly text: string,
     readonly catalog: CatalogIndex,
   ) {
-    this.runbook = parseRunbook(text);
     this.lines = text.split(/\r?\n/);
+    this.runbook = parseRunbook(text, this.lines);
     for (const procedure of this.runbook.procedures) {
       if (procedure.id && !this.proceduresById.has(procedure.id.text)) this.proceduresById.set(procedure.id.text, procedure);
     }
@@ -100,7 +103,8 @@ export class RunbookModel {
         this.nodesByStep.set(step, node);
         for (const action of step.actions) {
           if (action.kind !== 'run' || action.command.trim() === '') continue;
-          const run = new RunScript(action, parsePowerShell(action.command));
+          let run = runScripts.get(action);
+          if (!run) runScripts.set(action, (run = new RunScript(action, parsePowerShell(action.command))));
           this.scripts.set(action, run);
           this.allScripts.push({ node, run });
         }

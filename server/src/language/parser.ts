@@ -28,14 +28,19 @@ const ID = /^[\p{L}][\p{L}\p{N}_-]*$/u;
  * Parsed blocks by start line, context and text. A document is the header and one block per
  * `procedure` line at column 0; typing inside a line changes one block, and every other block's
  * tree is reused as it is (same objects, same ranges), so re-analysis after a keystroke does not
- * re-parse a 10,000-line runbook. Bounded so memory stays flat.
+ * re-parse a 10,000-line runbook. A few blocks per start line are kept (several documents).
  */
-const blocks = new Map<string, Runbook>();
-const BLOCK_LIMIT = 20_000;
+const blocks = new Map<number, { context: string; text: string; block: Runbook }[]>();
+const BLOCKS_PER_LINE = 4;
 const BLOCK_START = /^procedure(\s|$)/;
 
-export function parseRunbook(text: string): Runbook {
-  const lines = text.split(/\r?\n/);
+/** Forgets every parsed block (tests compare incremental results with a fresh analysis). */
+export function clearParseCache(): void {
+  blocks.clear();
+}
+
+/** Parses a runbook; `lines` when the caller has split the text already. */
+export function parseRunbook(text: string, lines: string[] = text.split(/\r?\n/)): Runbook {
   const starts = [0];
   for (let i = 1; i < lines.length; i++) if (lines[i]!.charCodeAt(0) === 112 && BLOCK_START.test(lines[i]!)) starts.push(i);
   const runbook: Runbook = { healthSets: [], params: [], sources: [], procedures: [], comments: [], errors: [], lineCount: lines.length };
@@ -43,14 +48,17 @@ export function parseRunbook(text: string): Runbook {
     const end = starts[index + 1] ?? lines.length;
     // A block's errors depend on whether a `runbook` line came before it.
     const context = runbook.headerRange ? 'h' : '-';
-    const key = `${start}:${context}:${lines.slice(start, end).join('\n')}`;
-    let block = blocks.get(key);
-    if (!block) {
-      block = new Parser(lines, start, end, runbook.headerRange !== undefined).parse();
-      if (blocks.size >= BLOCK_LIMIT) blocks.delete(blocks.keys().next().value as string);
-      blocks.set(key, block);
+    const blockText = lines.slice(start, end).join('\n');
+    // Looked up by start line and compared, rather than hashing whole blocks on every keystroke.
+    const known = blocks.get(start) ?? [];
+    let entry = known.find((b) => b.context === context && b.text === blockText);
+    if (!entry) {
+      entry = { context, text: blockText, block: new Parser(lines, start, end, runbook.headerRange !== undefined).parse() };
+      known.unshift(entry);
+      if (known.length > BLOCKS_PER_LINE) known.pop();
+      blocks.set(start, known);
     }
-    merge(runbook, block);
+    merge(runbook, entry.block);
   }
   return runbook;
 }

@@ -1,6 +1,7 @@
 // Checks of the PowerShell inside steps: cmdlets and their parameters, values, health set / probe /
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
+import type { Procedure } from '../../language/syntax';
 import type { PsArgument, PsRange } from '../../powershell/parser';
 import { bindCommand, type Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
@@ -12,25 +13,34 @@ import { AUTOMATIC_VARIABLES } from './variables';
 const PLACEHOLDER = /<([^<>\r\n|&;]{1,60})>/gu;
 const BOOLEAN_TEXT = /^(\$true|\$false|true|false|0|1)$/i;
 
-export function checkCommands(sink: DiagnosticSink): void {
+/** The checks of the commands of one procedure's steps. */
+export function checkCommands(sink: DiagnosticSink, procedure: Procedure): void {
   const { model } = sink;
-  for (const { run } of model.allScripts) {
-    const placeholders = checkPlaceholders(sink, run);
-    if (placeholders.length === 0) checkPowerShellSyntax(sink, run);
-    // A value with a placeholder in it is reported once, as a placeholder.
-    const clean = (range: PsRange): boolean => !placeholders.some((p) => p.start < range.end && range.start < p.end);
-    checkVariables(sink, run);
-    for (const command of run.script.commands) {
-      const binding = bindCommand(model.catalog, command);
-      if (!binding) {
-        checkUnknownCmdlet(sink, run, command.name, command.nameRange);
-        continue;
-      }
-      checkBinding(sink, run, binding, command.position === 0, clean);
+  for (const step of procedure.steps) {
+    for (const action of step.actions) {
+      const run = action.kind === 'run' ? model.script(action) : undefined;
+      if (run) checkRun(sink, run);
     }
-    checkComparisons(sink, run, clean);
+    checkConfirmation(sink, model.node(step));
   }
-  for (const node of model.nodes) checkConfirmation(sink, node);
+}
+
+function checkRun(sink: DiagnosticSink, run: RunScript): void {
+  const { model } = sink;
+  const placeholders = checkPlaceholders(sink, run);
+  if (placeholders.length === 0) checkPowerShellSyntax(sink, run);
+  // A value with a placeholder in it is reported once, as a placeholder.
+  const clean = (range: PsRange): boolean => !placeholders.some((p) => p.start < range.end && range.start < p.end);
+  checkVariables(sink, run);
+  for (const command of run.script.commands) {
+    const binding = bindCommand(model.catalog, command);
+    if (!binding) {
+      checkUnknownCmdlet(sink, run, command.name, command.nameRange);
+      continue;
+    }
+    checkBinding(sink, run, binding, command.position === 0, clean);
+  }
+  checkComparisons(sink, run, clean);
 }
 
 export function isDangerous(binding: Binding): boolean {

@@ -1,13 +1,15 @@
 // Checks of `when` conditions: the property exists on what the step's command writes, the values
 // are values it can take, `answer` follows an `ask`, roles are mailbox or cas.
-import { type AnswerCondition, type PropertyCondition, ROLES, type RoleCondition } from '../../language/syntax';
+import { type AnswerCondition, type Procedure, type PropertyCondition, ROLES, type RoleCondition } from '../../language/syntax';
 import type { DiagnosticSink } from '../diagnostics';
 import type { StepNode } from '../model';
 import { didYouMean } from '../text';
 
-export function checkConditions(sink: DiagnosticSink): void {
-  for (const node of sink.model.nodes) {
-    for (const branch of node.step.branches) {
+/** The `when` conditions of one procedure's steps. */
+export function checkConditions(sink: DiagnosticSink, procedure: Procedure): void {
+  for (const step of procedure.steps) {
+    const node = sink.model.node(step);
+    for (const branch of step.branches) {
       const condition = branch.condition;
       if (!condition) continue;
       if (condition.kind === 'property') checkPropertyCondition(sink, node, condition);

@@ -1,11 +1,13 @@
 // Checks along every path of the runbook: unreachable steps, loops with no way out, changes that
 // are not undone before the run ends, a Mailbox server restarted before its databases moved off.
-import type { Range } from '../../language/syntax';
+import { createHash } from 'node:crypto';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import type { Procedure, Range } from '../../language/syntax';
 import type { PsRange } from '../../powershell/parser';
 import { bindCommand, targetServer } from '../binding';
 import type { DiagnosticSink } from '../diagnostics';
 import { type FlowEdge, FlowGraph } from '../flow';
-import type { RunbookModel, StepNode } from '../model';
+import type { RunbookModel, RunScript, StepNode } from '../model';
 
 type Role = 'mailbox' | 'cas';
 
@@ -99,7 +101,60 @@ interface EdgeFacts {
   checked: string[];
 }
 
+/**
+ * Flow results by what the flow reads (see flowDigest): typing in a title, a comment or a command
+ * that changes nothing the flow follows reuses the last result instead of following every path
+ * of the runbook again.
+ */
+const flowResults = new Map<string, Diagnostic[]>();
+const FLOW_RESULTS_LIMIT = 32;
+
+export function clearFlowCache(): void {
+  flowResults.clear();
+}
+
 export function checkFlow(sink: DiagnosticSink): void {
+  const { model, l10n } = sink;
+  const params = model.runbook.params.map((p) => `${p.name.text}:${p.kind?.text ?? ''}`).join(',');
+  const key = `${sink.uri}|${l10n.locale}|${params}|${model.runbook.procedures.map((p) => flowDigest(model, p)).join('')}`;
+  const cached = flowResults.get(key);
+  if (cached) {
+    sink.diagnostics.push(...cached);
+    return;
+  }
+  const before = sink.diagnostics.length;
+  followPaths(sink);
+  if (flowResults.size >= FLOW_RESULTS_LIMIT) flowResults.delete(flowResults.keys().next().value as string);
+  flowResults.set(key, sink.diagnostics.slice(before));
+}
+
+const digests = new WeakMap<Procedure, string>();
+
+/**
+ * Everything of a procedure the flow checks read, hashed: ids and the lines they are on, monitors,
+ * reuse, escalations, branches, and what its commands change (undoable changes, restarts, copy
+ * status checks) with their ranges. Cached on the procedure, which the parser reuses while its
+ * block is unchanged.
+ */
+function flowDigest(model: RunbookModel, procedure: Procedure): string {
+  let digest = digests.get(procedure);
+  if (digest !== undefined) return digest;
+  const parts: unknown[] = [procedure.id?.text, procedure.monitors.map((m) => m.text), procedure.headerRange];
+  for (const step of procedure.steps) {
+    parts.push(step.id?.text, step.id?.range, step.headerRange, step.reuse?.range, step.reuse && model.lines[step.reuse.range.start.line]);
+    for (const action of step.actions) {
+      if (action.kind === 'escalate') parts.push('escalate', action.range);
+      const run = action.kind === 'run' ? model.script(action) : undefined;
+      if (run) parts.push(runEffects(model, run, (range) => run.toRange(range)), runCopyStatusServers(model, run));
+    }
+    for (const branch of step.branches) parts.push(branch.range, model.lines[branch.range.start.line]);
+  }
+  digest = createHash('sha1').update(JSON.stringify(parts)).digest('base64');
+  digests.set(procedure, digest);
+  return digest;
+}
+
+function followPaths(sink: DiagnosticSink): void {
   const { model, l10n } = sink;
   const t = l10n.t;
   const graph = new FlowGraph(model);
@@ -190,30 +245,32 @@ function describeEnd(sink: DiagnosticSink, edge: FlowEdge): string {
 
 /** What running a step changes: settings switched on or back, servers restarted. */
 function stepEffects(model: RunbookModel, node: StepNode): StepEffect[] {
-  const effects: StepEffect[] = [];
   const inStep = node.source.step === node.step;
-  for (const run of model.runsOf(node)) {
-    const { commands } = run.script;
-    const where = (range: PsRange): Range => (inStep ? run.toRange(range) : node.step.reuse!.range);
-    for (const command of commands) {
-      const binding = bindCommand(model.catalog, command);
-      if (!binding) continue;
-      // A command inside `Invoke-Command -ComputerName X { ... }` acts on X.
-      const host = command.parent !== undefined ? bindCommand(model.catalog, commands[command.parent]!) : undefined;
-      const written = targetServer(binding) ?? (host ? targetServer(host) : undefined) ?? '';
-      // Server names and PowerShell variables are case-insensitive; messages show them as written.
-      const target = written.toLowerCase();
-      for (const rule of binding.cmdlet.undo ?? []) {
-        const bound = binding.bound.get(rule.parameter.toLowerCase());
-        const value = bound?.argument?.value.toLowerCase();
-        if (!bound || !value) continue;
-        const description = `${binding.cmdlet.name} -${rule.parameter} ${rule.doValue}${written ? ` (${written})` : ''}`;
-        if (value === rule.doValue.toLowerCase()) effects.push({ kind: 'do', rule: rule.id, target, description, range: where(bound.nameRange) });
-        else if (value === rule.undoValue.toLowerCase()) effects.push({ kind: 'undo', rule: rule.id, target, range: where(bound.nameRange) });
-      }
-      if (binding.cmdlet.name.toLowerCase() === 'restart-computer' && target) {
-        effects.push({ kind: 'restart', target, description: written, range: where(command.nameRange) });
-      }
+  // A reusing step's effects are reported where the reuse is written.
+  return model.runsOf(node).flatMap((run) => runEffects(model, run, (range) => (inStep ? run.toRange(range) : node.step.reuse!.range)));
+}
+
+function runEffects(model: RunbookModel, run: RunScript, where: (range: PsRange) => Range): StepEffect[] {
+  const effects: StepEffect[] = [];
+  const { commands } = run.script;
+  for (const command of commands) {
+    const binding = bindCommand(model.catalog, command);
+    if (!binding) continue;
+    // A command inside `Invoke-Command -ComputerName X { ... }` acts on X.
+    const host = command.parent !== undefined ? bindCommand(model.catalog, commands[command.parent]!) : undefined;
+    const written = targetServer(binding) ?? (host ? targetServer(host) : undefined) ?? '';
+    // Server names and PowerShell variables are case-insensitive; messages show them as written.
+    const target = written.toLowerCase();
+    for (const rule of binding.cmdlet.undo ?? []) {
+      const bound = binding.bound.get(rule.parameter.toLowerCase());
+      const value = bound?.argument?.value.toLowerCase();
+      if (!bound || !value) continue;
+      const description = `${binding.cmdlet.name} -${rule.parameter} ${rule.doValue}${written ? ` (${written})` : ''}`;
+      if (value === rule.doValue.toLowerCase()) effects.push({ kind: 'do', rule: rule.id, target, description, range: where(bound.nameRange) });
+      else if (value === rule.undoValue.toLowerCase()) effects.push({ kind: 'undo', rule: rule.id, target, range: where(bound.nameRange) });
+    }
+    if (binding.cmdlet.name.toLowerCase() === 'restart-computer' && target) {
+      effects.push({ kind: 'restart', target, description: written, range: where(command.nameRange) });
     }
   }
   return effects;
@@ -288,14 +345,16 @@ function edgeFactsOf(model: RunbookModel, node: StepNode, edge: FlowEdge): EdgeF
 
 /** Servers whose copies the step lists with Get-MailboxDatabaseCopyStatus -Server X. */
 function copyStatusServers(model: RunbookModel, node: StepNode): string[] {
+  return model.runsOf(node).flatMap((run) => runCopyStatusServers(model, run));
+}
+
+function runCopyStatusServers(model: RunbookModel, run: RunScript): string[] {
   const servers: string[] = [];
-  for (const run of model.runsOf(node)) {
-    for (const command of run.script.commands) {
-      const binding = bindCommand(model.catalog, command);
-      if (binding?.cmdlet.name.toLowerCase() !== 'get-mailboxdatabasecopystatus') continue;
-      const server = binding.bound.get('server')?.argument?.value.toLowerCase();
-      if (server) servers.push(server);
-    }
+  for (const command of run.script.commands) {
+    const binding = bindCommand(model.catalog, command);
+    if (binding?.cmdlet.name.toLowerCase() !== 'get-mailboxdatabasecopystatus') continue;
+    const server = binding.bound.get('server')?.argument?.value.toLowerCase();
+    if (server) servers.push(server);
   }
   return servers;
 }

@@ -3,30 +3,33 @@ import { type Procedure, type StepReference, WAIT_UNITS } from '../../language/s
 import type { DiagnosticSink } from '../diagnostics';
 import { didYouMean } from '../text';
 
-export function checkStructure(sink: DiagnosticSink): void {
+/** Procedures that share an id. */
+export function checkProcedureIds(sink: DiagnosticSink): void {
+  const seen = new Set<string>();
+  for (const procedure of sink.model.runbook.procedures) {
+    if (!procedure.id) continue;
+    if (seen.has(procedure.id.text)) {
+      sink.report('duplicate-id', procedure.id.range, sink.l10n.t('Another procedure is already called {0}.', procedure.id.text));
+    }
+    seen.add(procedure.id.text);
+  }
+}
+
+/** One procedure as a structure: its step ids, reuse, waits, branch order and references. */
+export function checkStructure(sink: DiagnosticSink, procedure: Procedure): void {
   const { model, l10n } = sink;
   const t = l10n.t;
-  const { runbook } = model;
-
-  const procedureIds = new Set<string>();
-  for (const procedure of runbook.procedures) {
-    if (!procedure.id) continue;
-    if (procedureIds.has(procedure.id.text)) {
-      sink.report('duplicate-id', procedure.id.range, t('Another procedure is already called {0}.', procedure.id.text));
+  const stepIds = new Set<string>();
+  for (const step of procedure.steps) {
+    if (!step.id) continue;
+    if (stepIds.has(step.id.text)) {
+      sink.report('duplicate-id', step.id.range, t('Another step of procedure {0} is already called {1}.', procedure.id?.text ?? '?', step.id.text));
     }
-    procedureIds.add(procedure.id.text);
-    const stepIds = new Set<string>();
-    for (const step of procedure.steps) {
-      if (!step.id) continue;
-      if (stepIds.has(step.id.text)) {
-        sink.report('duplicate-id', step.id.range, t('Another step of procedure {0} is already called {1}.', procedure.id.text, step.id.text));
-      }
-      stepIds.add(step.id.text);
-    }
+    stepIds.add(step.id.text);
   }
 
-  for (const node of model.nodes) {
-    const { procedure, step } = node;
+  for (const step of procedure.steps) {
+    const node = model.node(step);
     if (step.reuse) {
       const target = model.resolve(procedure, step.reuse);
       if (!target?.step) reportUnknownReference(sink, procedure, step.reuse);

@@ -1,4 +1,5 @@
 // Which runbook parameters the steps use, as PowerShell variables or in role conditions.
+import type { Procedure } from '../../language/syntax';
 import type { RunbookModel } from '../model';
 
 /** PowerShell's automatic variables, which a runbook never declares. */
@@ -10,15 +11,25 @@ export const AUTOMATIC_VARIABLES = new Set(
     'foreach', 'switch', 'iscoreclr', 'islinux', 'ismacos', 'iswindows', 'exscripts'],
 );
 
+/** Names used per procedure, kept while the parser reuses the procedure (its block is unchanged). */
+const namesByProcedure = new WeakMap<Procedure, string[]>();
+
 export function usedParameterNames(model: RunbookModel): Set<string> {
   const used = new Set<string>();
-  for (const { run } of model.allScripts) {
-    for (const variable of run.script.variables) used.add(variable.name.toLowerCase());
-  }
-  for (const node of model.nodes) {
-    for (const branch of node.step.branches) {
-      if (branch.condition?.kind === 'role') used.add(branch.condition.param.text.toLowerCase());
+  for (const procedure of model.runbook.procedures) {
+    let names = namesByProcedure.get(procedure);
+    if (!names) {
+      const own = new Set<string>();
+      for (const step of procedure.steps) {
+        for (const action of step.actions) {
+          const run = action.kind === 'run' ? model.script(action) : undefined;
+          for (const variable of run?.script.variables ?? []) own.add(variable.name.toLowerCase());
+        }
+        for (const branch of step.branches) if (branch.condition?.kind === 'role') own.add(branch.condition.param.text.toLowerCase());
+      }
+      namesByProcedure.set(procedure, (names = [...own]));
     }
+    for (const name of names) used.add(name);
   }
   return used;
 }
