@@ -67,7 +67,7 @@ for (const size of ['1k', '10k', '50k']) {
   const analyzeCalls = { ...globalThis.__calls };
   for (const name of Object.keys(globalThis.__calls)) globalThis.__calls[name] = 0;
   service.diagnostics(model, 'file:///bench/calls.exrunbook', 'en');
-  const commands = [...model.allScripts()].reduce((n, { run }) => n + run.script.commands.length, 0);
+  const commands = [...model.allScripts].reduce((n, { run }) => n + run.script.commands.length, 0);
   console.log(`${size}: ${model.lines.length} lines, ${model.nodes.length} steps, ${commands} commands`);
   console.log(`  analyze:     ${Object.entries(analyzeCalls).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   console.log(`  diagnostics: ${Object.entries(globalThis.__calls).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ')}`);

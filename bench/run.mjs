@@ -173,7 +173,7 @@ for (const size of SIZES) {
   const v = validation[size.name];
   const r = (label, m) => row([`${size.name}  ${label}`, fmt(m.median), fmt(m.p95), fmt(m.cpuMedian), m.n], vw);
   r('cold: first analysis in a fresh process', v.coldProcess);
-  r('cold cache: PowerShell cache emptied, process warm', v.coldCache);
+  r('cold cache: every cache emptied, process warm', v.coldCache);
   r('warm: keystroke inside a run command (1 re-parse)', v.warmRunEdit);
   r('warm: keystroke in a step title (no re-parse)', v.warmTitleEdit);
 }

@@ -9,5 +9,5 @@ export { checkHeader } from '../../server/src/analysis/checks/header';
 export { checkStructure } from '../../server/src/analysis/checks/structure';
 export { checkCommands } from '../../server/src/analysis/checks/commands';
 export { checkConditions } from '../../server/src/analysis/checks/conditions';
-export { checkFlow } from '../../server/src/analysis/checks/flow';
+export { checkFlow, clearFlowCache } from '../../server/src/analysis/checks/flow';
 export { parsePowerShell, clearPowerShellCache } from '../../server/src/powershell/parser';
