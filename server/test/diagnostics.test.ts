@@ -249,6 +249,16 @@ describe('diagnostics', () => {
       assert.equal(fixTexts(d)[0], 'Healthy');
     });
 
+    it('a filter value is checked against what the pipeline feeds the filter', async () => {
+      const filter = (command: string) => runbook(VERIFY.replace('    run Invoke-MonitoringProbe', `    run ${command}\n    run Invoke-MonitoringProbe`) + RECOVER);
+      assert.deepEqual(await diagnose(filter('Get-Service MSExchangePOP3 | ?{$_.Status -eq "Running"}')), []);
+      const copies = filter('Get-MailboxDatabaseCopyStatus -Server $Server | ?{$_.Status -eq "Runing"}');
+      const d = await only(copies, 'unknown-value');
+      assert.match(String(d.message), /Runing is not a value of Status; it is one of Failed, Seeding/);
+      const service = filter('Get-Service MSExchangePOP3 | ?{$_.Status -eq "Runing"}');
+      assert.deepEqual(fixTexts(await only(service, 'unknown-value')).slice(0, 1), ['Running']);
+    });
+
     it('after Group-Object Status, Name takes the copy status values', async () => {
       const text = runbook(VERIFY + RECOVER.replace('  step again', '  step copies "Copies"\n    run Get-MailboxDatabaseCopyStatus -Server $Server | Group-Object Status\n    when no Name is Mounted, Mountd -> again\n  step again'));
       const d = await only(text, 'unknown-value');

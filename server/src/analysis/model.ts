@@ -203,6 +203,18 @@ export class RunbookModel {
     return last ? this.pipelineOutput(last.script, last.pipeline) : undefined;
   }
 
+  /** What reaches the command at `index` through its pipeline: the output of the commands before it. */
+  inputOf(script: PsScript, index: number): OutputShape | undefined {
+    const command = script.commands[index];
+    if (!command || command.position === 0) return undefined;
+    const before = script.commands
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => c.pipeline === command.pipeline && c.position < command.position)
+      .sort((a, b) => a.c.position - b.c.position)
+      .map(({ i }) => i);
+    return this.pipelineOutput(script, before);
+  }
+
   private pipelineOutput(script: PsScript, pipeline: number[]): OutputShape | undefined {
     let shape: OutputShape | undefined;
     for (const [position, index] of pipeline.entries()) {

@@ -52,6 +52,8 @@ export interface PsComparison {
   operator: string;
   value: string;
   valueRange: PsRange;
+  /** The command (Where-Object, usually) whose script block or arguments hold the comparison. */
+  command?: number;
 }
 
 export interface PsScript {
@@ -202,7 +204,7 @@ class Summarizer {
         break;
       }
       case 'comparison_expression':
-        this.comparison(node);
+        this.comparison(node, context.parent);
         break;
     }
     const inner = { ...context, topLevel: context.topLevel && node.type !== 'script_block' };
@@ -297,7 +299,7 @@ class Summarizer {
     for (const v of variables) if (v) this.variable(v, true);
   }
 
-  private comparison(node: Node): void {
+  private comparison(node: Node, command: number | undefined): void {
     const operator = node.namedChildren.find((c) => c?.type === 'comparison_operator');
     if (!operator) return;
     const left = node.namedChild(0);
@@ -308,7 +310,9 @@ class Summarizer {
     const literal = right.descendantsOfType('string_literal')[0];
     if (!literal) return;
     const argument = this.argument(literal);
-    this.script.comparisons.push({ property: member.text, operator: operator.text.toLowerCase(), value: argument.value, valueRange: argument.valueRange });
+    const comparison: PsComparison = { property: member.text, operator: operator.text.toLowerCase(), value: argument.value, valueRange: argument.valueRange };
+    if (command !== undefined) comparison.command = command;
+    this.script.comparisons.push(comparison);
   }
 
   /** The simplified syntax `Where-Object HealthSetName -eq POP`. */
@@ -318,7 +322,13 @@ class Summarizer {
     if (property?.kind !== 'argument' || property.argument.kind !== 'bareword') return;
     if (operator?.kind !== 'parameter' || !COMPARISON_OPERATORS.has('-' + operator.name.toLowerCase())) return;
     if (value?.kind !== 'argument' || (value.argument.kind !== 'string' && value.argument.kind !== 'bareword')) return;
-    this.script.comparisons.push({ property: property.argument.text, operator: '-' + operator.name.toLowerCase(), value: value.argument.value, valueRange: value.argument.valueRange });
+    this.script.comparisons.push({
+      property: property.argument.text,
+      operator: '-' + operator.name.toLowerCase(),
+      value: value.argument.value,
+      valueRange: value.argument.valueRange,
+      command: this.script.commands.indexOf(command),
+    });
   }
 
   private collectErrors(node: Node): void {

@@ -2,7 +2,7 @@
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
 import type { Procedure } from '../../language/syntax';
-import type { PsArgument, PsRange } from '../../powershell/parser';
+import type { PsArgument, PsComparison, PsRange } from '../../powershell/parser';
 import { bindCommand, type Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
@@ -300,16 +300,31 @@ function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: P
       continue;
     }
     if (wildcard || comparison.operator.includes('match')) continue;
-    for (const type of model.catalog.catalog.outputTypes) {
-      const p = model.catalog.property(type, comparison.property);
-      const set = model.catalog.valueSet(p?.values);
-      if (!set || set.values.length === 0 || set.name === 'Boolean') continue;
-      if (set.values.some((v) => v.name.toLowerCase() === comparison.value.toLowerCase())) break;
-      const s = sink.suggest(range, didYouMean(comparison.value, set.values.map((v) => v.name)));
-      sink.report('unknown-value', range, t('{0} is not a value of {1}; it is one of {2}.', comparison.value, p!.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
-      break;
-    }
+    const found = comparedProperty(model, run, comparison);
+    const set = model.catalog.valueSet(found?.values);
+    if (!found || !set || set.values.length === 0 || set.name === 'Boolean') continue;
+    if (set.values.some((v) => v.name.toLowerCase() === comparison.value.toLowerCase())) continue;
+    const s = sink.suggest(range, didYouMean(comparison.value, set.values.map((v) => v.name)));
+    sink.report('unknown-value', range, t('{0} is not a value of {1}; it is one of {2}.', comparison.value, found.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
   }
+}
+
+/**
+ * The property a filter compares, with its value set: from what the pipeline feeds the filter
+ * (`Get-Service ... | ?{$_.Status -eq ...}` is a service's Status), or, when that is not known,
+ * from the catalog if the name means one thing there (AlertValue, ResultType; not Status).
+ */
+function comparedProperty(model: RunbookModel, run: RunScript, comparison: PsComparison): { name: string; values?: string } | undefined {
+  const input = comparison.command !== undefined ? model.inputOf(run.script, comparison.command) : undefined;
+  if (input) {
+    const found = model.conditionProperty(input, comparison.property);
+    return found ? { name: found.property.name, ...(found.values ? { values: found.values } : {}) } : undefined;
+  }
+  const candidates = model.catalog.catalog.outputTypes.flatMap((type) => {
+    const property = model.catalog.property(type, comparison.property);
+    return property?.values ? [{ name: property.name, values: property.values }] : [];
+  });
+  return candidates.length > 0 && candidates.every((c) => c.values === candidates[0]!.values) ? candidates[0] : undefined;
 }
 
 function checkConfirmation(sink: DiagnosticSink, node: StepNode): void {
