@@ -109,6 +109,22 @@ else
   count lint 0 1
 fi
 
+# --- the .vsix (vsce package, and what it carries) ------------------------------------------------
+section "package"
+if [ "$BUILD_OK" -eq 1 ]; then
+  run_logged package node scripts/check-package.mjs
+  read -r p f <<< "$(last_counts package "$LOG_DIR/package.log")"
+  if [ -z "${p:-}" ]; then
+    echo "package: the check printed no 'package: N passed, N failed' line"
+    count package 0 1
+  else
+    count package "$p" "$f" quiet
+  fi
+else
+  echo "package: skipped, the build failed"
+  count package 0 1
+fi
+
 # --- the extension in real VS Code (code-server + Chromium) --------------------------------------
 section "host"
 if [ "$BUILD_OK" -eq 1 ] && [ "$TESTS_COMPILED" -eq 1 ]; then
