@@ -162,8 +162,8 @@ function healthSetDoc(catalog: CatalogIndex, healthSet: HealthSet, l10n: Localiz
   if (description) lines.push('', description);
   const probes = catalog.probesOf(healthSet.name);
   const monitors = catalog.monitorsOf(healthSet.name);
-  if (probes.length) lines.push('', `${t('Probes')}: ${probes.map((p) => p.name).join(', ')}`);
-  if (monitors.length) lines.push('', `${t('Monitors')}: ${monitors.map((m) => m.name).join(', ')}`);
+  if (probes.length) lines.push('', t('Probes: {0}', probes.map((p) => p.name).join(', ')));
+  if (monitors.length) lines.push('', t('Monitors: {0}', monitors.map((m) => m.name).join(', ')));
   if (healthSet.alertRole) lines.push('', t('The alert is usually raised on {0}.', roleName(healthSet.alertRole, l10n)));
   if (healthSet.topic) lines.push('', `[${t('Troubleshooting topic')}](${healthSet.topic})`);
   return lines.join('\n');
@@ -175,8 +175,8 @@ function probeDoc(catalog: CatalogIndex, probe: Probe, l10n: Localizer): string 
   const description = l10n.text(probe.description);
   if (description) lines.push('', description);
   const monitors = catalog.monitorsOfProbe(probe.name);
-  if (monitors.length) lines.push('', `${t('Monitors')}: ${monitors.map((m) => `${m.name} (${m.healthSet})`).join(', ')}`);
-  lines.push('', `${t('Depends on')}: ${probe.dependencies.length ? probe.dependencies.join(', ') : t('nothing')}`);
+  if (monitors.length) lines.push('', t('Monitors: {0}', monitors.map((m) => `${m.name} (${m.healthSet})`).join(', ')));
+  lines.push('', probe.dependencies.length ? t('Depends on: {0}', probe.dependencies.join(', ')) : t('Depends on nothing.'));
   if (probe.recurrenceSeconds) lines.push('', t('Runs every {0} seconds.', probe.recurrenceSeconds));
   return lines.join('\n');
 }
@@ -187,7 +187,7 @@ function monitorDoc(catalog: CatalogIndex, monitor: Monitor, l10n: Localizer): s
   const description = l10n.text(monitor.description);
   if (description) lines.push('', description);
   const probe = catalog.probe(monitor.probe);
-  lines.push('', `${t('Probe')}: ${probe ? `${probe.healthSet}\\${probe.name}` : monitor.probe}`);
+  lines.push('', t('Probe: {0}', probe ? `${probe.healthSet}\\${probe.name}` : monitor.probe));
   if (monitor.alertRole) lines.push('', t('The alert is usually raised on {0}.', roleName(monitor.alertRole, l10n)));
   if (monitor.failureThreshold && monitor.windowSeconds) {
     lines.push('', t('Turns Unhealthy after {0} probe failures within {1} seconds.', monitor.failureThreshold, monitor.windowSeconds));
@@ -204,7 +204,7 @@ function cmdletDoc(catalog: CatalogIndex, cmdlet: Cmdlet, l10n: Localizer): stri
   lines.push('', '```powershell', `${cmdlet.name} ${syntax}`, '```');
   if (cmdlet.dangerous) lines.push('', `⚠ ${l10n.text(cmdlet.dangerous.reason) ?? ''}`);
   const output = catalog.outputType(cmdlet.output);
-  if (output) lines.push('', `${t('Output')}: ${output.properties.slice(0, 12).map((p) => p.name).join(', ')}${output.properties.length > 12 ? ', …' : ''}`);
+  if (output) lines.push('', t('Output: {0}', `${output.properties.slice(0, 12).map((p) => p.name).join(', ')}${output.properties.length > 12 ? ', …' : ''}`));
   return lines.join('\n');
 }
 
