@@ -32,11 +32,15 @@ const ID = /^[\p{L}][\p{L}\p{N}_-]*$/u;
  */
 const blocks = new Map<number, { context: string; text: string; block: Runbook }[]>();
 const BLOCKS_PER_LINE = 4;
+/** Past this many blocks (several very large documents), the cache starts again from nothing. */
+const BLOCK_LIMIT = 20_000;
+let blockCount = 0;
 const BLOCK_START = /^procedure(\s|$)/;
 
 /** Forgets every parsed block (tests compare incremental results with a fresh analysis). */
 export function clearParseCache(): void {
   blocks.clear();
+  blockCount = 0;
 }
 
 /** Parses a runbook; `lines` when the caller has split the text already. */
@@ -50,12 +54,20 @@ export function parseRunbook(text: string, lines: string[] = text.split(/\r?\n/)
     const context = runbook.headerRange ? 'h' : '-';
     const blockText = lines.slice(start, end).join('\n');
     // Looked up by start line and compared, rather than hashing whole blocks on every keystroke.
-    const known = blocks.get(start) ?? [];
+    let known = blocks.get(start) ?? [];
     let entry = known.find((b) => b.context === context && b.text === blockText);
     if (!entry) {
       entry = { context, text: blockText, block: new Parser(lines, start, end, runbook.headerRange !== undefined).parse() };
+      if (blockCount >= BLOCK_LIMIT) {
+        clearParseCache();
+        known = [];
+      }
       known.unshift(entry);
-      if (known.length > BLOCKS_PER_LINE) known.pop();
+      blockCount++;
+      if (known.length > BLOCKS_PER_LINE) {
+        known.pop();
+        blockCount--;
+      }
       blocks.set(start, known);
     }
     merge(runbook, entry.block);
