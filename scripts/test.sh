@@ -38,6 +38,24 @@ last_counts() {
   grep -aE "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1 | sed -E 's/^[^:]+: ([0-9]+) passed, ([0-9]+) failed.*/\1 \2/'
 }
 
+# run_suite <suite> <command...>: runs a suite whose runner prints `<suite>: P passed, F failed`,
+# and counts it; a runner that prints no such line, or fails with no failed test, counts as failed.
+run_suite() {
+  local name="$1" status p f quiet=quiet
+  shift
+  run_logged "$name" "$@"
+  status=$?
+  read -r p f <<< "$(last_counts "$name" "$LOG_DIR/$name.log")"
+  if [ -z "${p:-}" ]; then
+    echo "$name: the runner printed no '$name: N passed, N failed' line (exit $status)"
+    p=0; f=1; quiet=
+  elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "$name: the runner exited with $status"
+    f=1; quiet=
+  fi
+  count "$name" "$p" "$f" $quiet
+}
+
 # --- setup (also installs code-server and Chromium on a fresh machine) --------------------------
 section "setup"
 if ! bash scripts/setup.sh; then
@@ -71,18 +89,7 @@ elif [ "$TESTS_COMPILED" -eq 0 ]; then
   echo "unit: nothing compiled to out/"
   count unit 0 1
 else
-  run_logged unit node scripts/run-unit-tests.mjs
-  status=$?
-  read -r p f <<< "$(last_counts unit "$LOG_DIR/unit.log")"
-  quiet=quiet
-  if [ -z "${p:-}" ]; then
-    echo "unit: the runner printed no 'unit: N passed, N failed' line (exit $status)"
-    p=0; f=1; quiet=
-  elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
-    echo "unit: the runner exited with $status"
-    f=1; quiet=
-  fi
-  count unit "$p" "$f" $quiet
+  run_suite unit node scripts/run-unit-tests.mjs
 fi
 
 # --- grammar tests (vscode-tmgrammar-test; one test per file) -----------------------------------
@@ -112,14 +119,7 @@ fi
 # --- the .vsix (vsce package, and what it carries) ------------------------------------------------
 section "package"
 if [ "$BUILD_OK" -eq 1 ]; then
-  run_logged package node scripts/check-package.mjs
-  read -r p f <<< "$(last_counts package "$LOG_DIR/package.log")"
-  if [ -z "${p:-}" ]; then
-    echo "package: the check printed no 'package: N passed, N failed' line"
-    count package 0 1
-  else
-    count package "$p" "$f" quiet
-  fi
+  run_suite package node scripts/check-package.mjs
 else
   echo "package: skipped, the build failed"
   count package 0 1
@@ -128,18 +128,7 @@ fi
 # --- the extension in real VS Code (code-server + Chromium) --------------------------------------
 section "host"
 if [ "$BUILD_OK" -eq 1 ] && [ "$TESTS_COMPILED" -eq 1 ]; then
-  run_logged host npm run --silent test:host
-  status=$?
-  read -r p f <<< "$(last_counts host "$LOG_DIR/host.log")"
-  quiet=quiet
-  if [ -z "${p:-}" ]; then
-    echo "host: the runner printed no 'host: N passed, N failed' line (exit $status)"
-    p=0; f=1; quiet=
-  elif [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
-    echo "host: the runner exited with $status"
-    f=1; quiet=
-  fi
-  count host "$p" "$f" $quiet
+  run_suite host npm run --silent test:host
 else
   echo "host: skipped, the build failed"
   count host 0 1
