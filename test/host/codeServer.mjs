@@ -95,16 +95,21 @@ export function createRunDir(kind = 'run') {
     if (!owner || !isAlive(owner)) rmSync(dir, { recursive: true, force: true });
   }
   const id = `${Date.now().toString(36)}${process.pid.toString(36)}`;
-  const dir = join(VSCODE_TEST_DIR, `${kind}-${id}`);
+  const run = profileFolders(join(VSCODE_TEST_DIR, `${kind}-${id}`), 'exr-');
+  writeFileSync(join(run.dir, 'owner.pid'), String(process.pid));
+  return run;
+}
+
+/** The folders of one code-server profile under `dir` (home, user data with our settings, extensions) and a short temp folder. */
+export function profileFolders(dir, tmpPrefix) {
   const run = {
     dir,
     home: join(dir, 'home'),
     userDataDir: join(dir, 'user-data'),
     extensionsDir: join(dir, 'extensions'),
-    tmp: mkdtempSync(join(tmpdir(), 'exr-')),
+    tmp: mkdtempSync(join(tmpdir(), tmpPrefix)),
   };
   for (const d of [run.home, run.userDataDir, run.extensionsDir]) mkdirSync(d, { recursive: true });
-  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   writeUserSettings(run.userDataDir);
   return run;
 }

@@ -1,16 +1,8 @@
 // The demo (scripts/demo.sh builds and packages first): installs the packaged extension into a
 // demo profile of code-server, opens a copy of examples/, and serves it on 127.0.0.1 until Ctrl+C.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  VSCODE_TEST_DIR,
-  codeServerCli,
-  createWorkspace,
-  log,
-  startCodeServer,
-  writeUserSettings,
-} from './codeServer.mjs';
+import { VSCODE_TEST_DIR, codeServerCli, createWorkspace, log, profileFolders, startCodeServer } from './codeServer.mjs';
 
 const vsix = process.argv[2] ?? join(VSCODE_TEST_DIR, 'exchange-health-runbooks.vsix');
 if (!existsSync(vsix)) {
@@ -19,15 +11,7 @@ if (!existsSync(vsix)) {
 }
 
 const dir = join(VSCODE_TEST_DIR, 'demo');
-const run = {
-  dir,
-  home: join(dir, 'home'),
-  userDataDir: join(dir, 'user-data'),
-  extensionsDir: join(dir, 'extensions'),
-  tmp: mkdtempSync(join(tmpdir(), 'exr-demo-')),
-};
-for (const d of [run.home, run.userDataDir, run.extensionsDir]) mkdirSync(d, { recursive: true });
-writeUserSettings(run.userDataDir);
+const run = profileFolders(dir, 'exr-demo-');
 
 log(`demo: installing ${vsix}`);
 codeServerCli(run, ['--force', '--install-extension', vsix]);
