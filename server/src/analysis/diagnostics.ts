@@ -142,11 +142,8 @@ function checkProcedure(sink: DiagnosticSink, procedure: Procedure, context: str
 }
 
 function procedureContext(model: RunbookModel, l10n: Localizer, uri: string): string {
-  const { runbook } = model;
-  const params = runbook.params.map((p) => `${p.name.text}:${p.kind?.text ?? ''}:${p.range.start.line}`).join(',');
-  // Where "declare this parameter" inserts its line.
-  const headerEnd = Math.max(runbook.headerRange?.start.line ?? -1, ...runbook.healthSets.map((h) => h.range.end.line), ...runbook.sources.map((s) => s.range.end.line));
-  return `${uri}|${l10n.locale}|${params}|${headerEnd}|`;
+  // headerEnd: where "declare this parameter" inserts its line.
+  return `${uri}|${l10n.locale}|${model.parametersKey}|${model.headerEnd}|`;
 }
 
 /** What the procedure's references and reused steps resolve to, as object identities. */

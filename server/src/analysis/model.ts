@@ -113,6 +113,22 @@ export class RunbookModel {
     for (const node of this.nodes) this.resolveReuse(node);
   }
 
+  /** The last line of the runbook header (`runbook`, `healthset`, `param`, `source`): where a new `param` goes. */
+  get headerEnd(): number {
+    const { runbook } = this;
+    return Math.max(
+      runbook.headerRange?.start.line ?? -1,
+      ...runbook.params.map((p) => p.range.end.line),
+      ...runbook.healthSets.map((h) => h.range.end.line),
+      ...runbook.sources.map((s) => s.range.end.line),
+    );
+  }
+
+  /** The declared parameters with their kinds, as a cache key: what checks read of the header. */
+  get parametersKey(): string {
+    return this.runbook.params.map((p) => `${p.name.text}:${p.kind?.text ?? ''}`).join(',');
+  }
+
   procedure(id: string): Procedure | undefined {
     return this.proceduresById.get(id);
   }

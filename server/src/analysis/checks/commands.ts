@@ -2,7 +2,7 @@
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
 import type { Procedure } from '../../language/syntax';
-import type { PsArgument, PsComparison, PsRange } from '../../powershell/parser';
+import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powershell/parser';
 import { bindCommand, type Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
@@ -38,7 +38,7 @@ function checkRun(sink: DiagnosticSink, run: RunScript): void {
       checkUnknownCmdlet(sink, run, command.name, command.nameRange);
       continue;
     }
-    checkBinding(sink, run, binding, command.position === 0, clean);
+    checkBinding(sink, run, binding, command, clean);
   }
   checkComparisons(sink, run, clean);
 }
@@ -80,7 +80,7 @@ function checkVariables(sink: DiagnosticSink, run: RunScript): void {
   const t = l10n.t;
   const assigned = new Set(run.script.variables.filter((v) => v.assigned).map((v) => v.name.toLowerCase()));
   const declared = model.runbook.params.map((p) => p.name.text);
-  const insertLine = lastHeaderLine(model) + 1;
+  const insertLine = model.headerEnd + 1;
   const reported = new Set<string>();
   for (const variable of run.script.variables) {
     const name = variable.name.toLowerCase();
@@ -97,17 +97,6 @@ function checkVariables(sink: DiagnosticSink, run: RunScript): void {
   }
 }
 
-function lastHeaderLine(model: RunbookModel): number {
-  const { runbook } = model;
-  const lines = [
-    runbook.headerRange?.start.line ?? -1,
-    ...runbook.params.map((p) => p.range.end.line),
-    ...runbook.healthSets.map((h) => h.range.end.line),
-    ...runbook.sources.map((s) => s.range.end.line),
-  ];
-  return Math.max(...lines);
-}
-
 function checkUnknownCmdlet(sink: DiagnosticSink, run: RunScript, name: string, nameRange: { start: number; end: number }): void {
   // Any command may run in a step; only a near miss of a known cmdlet is worth a word.
   if (!/^[A-Za-z]+-[A-Za-z]+$/.test(name)) return;
@@ -119,7 +108,7 @@ function checkUnknownCmdlet(sink: DiagnosticSink, run: RunScript, name: string, 
   sink.report('unknown-cmdlet', range, l10n.t('{0} is not a known cmdlet.', name) + s.suffix, { fixes: s.fixes });
 }
 
-function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, firstInPipeline: boolean, clean: (range: PsRange) => boolean): void {
+function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, command: PsCommand, clean: (range: PsRange) => boolean): void {
   const { model, l10n } = sink;
   const t = l10n.t;
   const { cmdlet } = binding;
@@ -144,10 +133,10 @@ function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, fi
   // Pipeline input binds parameters too (`Get-MailboxServer x | Set-MailboxServer ...`), and
   // built-in cmdlets have parameter sets the catalog does not model: check Exchange cmdlets that
   // start a pipeline only.
-  if (firstInPipeline && cmdlet.source === 'Exchange') {
+  if (command.position === 0 && cmdlet.source === 'Exchange') {
     for (const parameter of cmdlet.parameters) {
       if (parameter.mandatory && !binding.bound.has(parameter.name.toLowerCase())) {
-        sink.report('missing-mandatory-parameter', run.toRange(runCommandNameRange(run, binding)), t('{0} needs the parameter -{1}.', cmdlet.name, parameter.name));
+        sink.report('missing-mandatory-parameter', run.toRange(command.nameRange), t('{0} needs the parameter -{1}.', cmdlet.name, parameter.name));
       }
     }
   }
@@ -156,10 +145,6 @@ function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, fi
   }
 }
 
-function runCommandNameRange(run: RunScript, binding: Binding): { start: number; end: number } {
-  const command = run.script.commands.find((c) => c.name.toLowerCase() === binding.cmdlet.name.toLowerCase() || binding.cmdlet.aliases?.some((a) => a.toLowerCase() === c.name.toLowerCase()));
-  return command?.nameRange ?? { start: 0, end: 0 };
-}
 
 function checkValue(sink: DiagnosticSink, run: RunScript, cmdlet: Cmdlet, parameter: CmdletParameter, argument: PsArgument): void {
   const { model, l10n } = sink;

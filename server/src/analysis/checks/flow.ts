@@ -115,8 +115,7 @@ export function clearFlowCache(): void {
 
 export function checkFlow(sink: DiagnosticSink): void {
   const { model, l10n } = sink;
-  const params = model.runbook.params.map((p) => `${p.name.text}:${p.kind?.text ?? ''}`).join(',');
-  const key = `${sink.uri}|${l10n.locale}|${params}|${model.runbook.procedures.map((p) => flowDigest(model, p)).join('')}`;
+  const key = `${sink.uri}|${l10n.locale}|${model.parametersKey}|${model.runbook.procedures.map((p) => flowDigest(model, p)).join('')}`;
   const cached = flowResults.get(key);
   if (cached) {
     sink.diagnostics.push(...cached);
