@@ -11,6 +11,7 @@ import { RunbookModel } from './analysis/model';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
 import { documentSymbols, foldingRanges } from './analysis/outline';
 import { CatalogIndex, loadCatalog } from './catalog';
+import type { MonitorInfo } from './protocol';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
 import { clearPowerShellCache, initPowerShellParser } from './powershell/parser';
@@ -98,6 +99,19 @@ export class RunbookLanguageService {
 
   codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
     return quickFixes(uri, diagnostics);
+  }
+
+  /** What the catalog knows of a monitor for the health view: its probe (to re-run it) and description. */
+  monitorInfo(monitor: string, language?: string): MonitorInfo | null {
+    const found = this.catalog.resolveMonitor(monitor);
+    if (!found) return null;
+    const probe = this.catalog.probe(found.probe);
+    return {
+      monitor: found.name,
+      healthSet: found.healthSet,
+      probe: probe ? `${probe.healthSet}\\${probe.name}` : undefined,
+      description: this.localizer(language).text(found.description),
+    };
   }
 
   /** The procedure (`for monitor`) that recovers a monitor, if this runbook has one. */

@@ -38,3 +38,17 @@ export interface ProcedureLocation {
   procedure: string;
   line: number;
 }
+
+/** `exchangeRunbooks/monitorInfo`: what the catalog knows of a monitor (the health view's probe and tooltip). */
+export const MONITOR_INFO_REQUEST = 'exchangeRunbooks/monitorInfo';
+export interface MonitorInfoParams {
+  monitor: string;
+}
+export interface MonitorInfo {
+  monitor: string;
+  healthSet: string;
+  /** `HealthSet\Probe`, as Invoke-MonitoringProbe takes it. */
+  probe?: string;
+  /** In the editor's display language. */
+  description?: string;
+}

@@ -13,7 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
 import { RunbookLanguageService } from './languageService';
-import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureForMonitorParams, type ProcedureLocation } from './protocol';
+import { MONITOR_INFO_REQUEST, PROCEDURE_FOR_MONITOR_REQUEST, type MonitorInfo, type MonitorInfoParams, type ProcedureForMonitorParams, type ProcedureLocation } from './protocol';
 
 interface Settings {
   diagnostics: { enable: boolean };
@@ -180,6 +180,11 @@ export function startServer(connection: Connection): void {
       }
       return found;
     }),
+  );
+
+  connection.onRequest(
+    MONITOR_INFO_REQUEST,
+    safe('monitorInfo', null as MonitorInfo | null, (params: MonitorInfoParams) => service!.monitorInfo(params.monitor, language)),
   );
 
   documents.listen(connection);

@@ -23,7 +23,7 @@ import {
   createProtocolConnection,
   type FullDocumentDiagnosticReport,
 } from 'vscode-languageserver-protocol/node';
-import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureLocation } from '../src/protocol';
+import { MONITOR_INFO_REQUEST, PROCEDURE_FOR_MONITOR_REQUEST, type MonitorInfo, type ProcedureLocation } from '../src/protocol';
 import { startServer } from '../src/server';
 
 const URI = 'file:///work/pop.exrunbook';
@@ -126,6 +126,18 @@ describe('language server over LSP', () => {
     await client.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: URI, version: 4 }, contentChanges: [{ text: TEXT }] });
     const found = (await client.sendRequest(PROCEDURE_FOR_MONITOR_REQUEST, { monitor: 'PopProxyTestMonitor', uris: [URI, 'file:///nowhere/missing.exrunbook'] })) as ProcedureLocation[];
     assert.deepEqual(found, [{ uri: URI, procedure: 'recover', line: 10 }]);
+  });
+
+  it("tells the health view a monitor's probe, also for the documentation's misspelt name", async () => {
+    const deep = (await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'PopDeepTestMonitor' })) as MonitorInfo;
+    assert.equal(deep.probe, 'POP.Protocol\\PopDeepTestProbe');
+    assert.equal(deep.healthSet, 'POP.Protocol');
+    // The monitor of the POP set whose probe lives in POP.Protocol: not guessable from its name.
+    const slow = (await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'AverageCommandProcessingTimeGt60sMonitor' })) as MonitorInfo;
+    assert.equal(slow.probe, 'POP.Protocol\\PopSelfTestProbe');
+    const misspelt = (await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'PopTestDeepMonitor' })) as MonitorInfo;
+    assert.equal(misspelt.monitor, 'PopDeepTestMonitor');
+    assert.equal(await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'NoSuchMonitor' }), null);
   });
 
   it('speaks the editor display language', async () => {
