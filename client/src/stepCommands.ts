@@ -2,7 +2,7 @@
 // only, asking first for dangerous steps, parameters filled in as quoted literals) or copy it.
 import * as vscode from 'vscode';
 import { COPY_STEP_COMMAND, RUN_STEP_COMMAND, type RunStepArguments } from '../../server/src/protocol';
-import { locatePowerShell } from './powershell/locate';
+import { describeNotFound, locatePowerShell } from './powershell/locate';
 import { assignParameter } from './powershell/quote';
 
 const TERMINAL_NAME = 'Exchange Runbooks';
@@ -61,13 +61,11 @@ export class StepCommands implements vscode.Disposable {
     }
     const configured = vscode.workspace.getConfiguration('exchangeRunbooks').get<string>('powershell.path');
     const powershell = locatePowerShell(configured);
-    if ('error' in powershell) {
-      this.log.error(powershell.error);
+    if (!powershell.found) {
+      const message = describeNotFound(powershell, (text, ...args) => vscode.l10n.t(text, ...args));
+      this.log.error(message);
       const settings = vscode.l10n.t('Open Settings');
-      const choice = await vscode.window.showErrorMessage(
-        vscode.l10n.t('PowerShell was not found. Install PowerShell 7 (pwsh) or set exchangeRunbooks.powershell.path.'),
-        settings,
-      );
+      const choice = await vscode.window.showErrorMessage(message, settings);
       if (choice === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'exchangeRunbooks.powershell.path');
       return;
     }
