@@ -1,9 +1,11 @@
 // Activation: wires the extension's features together; each feature is a disposable class.
 import * as vscode from 'vscode';
+import type { ExtensionApi } from './api';
+import { HealthFeature } from './health/healthFeature';
 import { RunbookLanguageClient } from './languageClient';
 import { StepCommands } from './stepCommands';
 
-export async function activate(context: vscode.ExtensionContext): Promise<RunbookLanguageClient> {
+export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = vscode.window.createOutputChannel('Exchange Health Runbooks', { log: true });
   context.subscriptions.push(log);
 
@@ -26,8 +28,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Runboo
       .showErrorMessage(vscode.l10n.t('Exchange runbook checks are unavailable: the language server did not start ({0}).', message), showLog)
       .then((choice) => (choice === showLog ? log.show() : undefined));
   }
-  // Returned so the in-host tests can reach the running client.
-  return client;
+  // The health view starts after the language server: it asks the server for recovery procedures.
+  const health = new HealthFeature(context, log, () => client.languageClient);
+  context.subscriptions.push(health);
+  // Returned so the in-host tests can reach the running parts.
+  return {
+    get languageClient() {
+      return client.languageClient;
+    },
+    health,
+  };
 }
 
 export function deactivate(): void {

@@ -12,6 +12,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const VSCODE_TEST_DIR = join(ROOT, '.vscode-test');
 export const CODE_SERVER_BIN = join(VSCODE_TEST_DIR, 'code-server', 'node_modules', '.bin', 'code-server');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** The project's own PowerShell 7 (scripts/setup.sh installs it); the extension is pointed at it through its setting. */
+export const PWSH = process.env.EXR_PWSH || join(ROOT, '.tools', 'pwsh', 'pwsh');
 
 /** Settings for a test profile: no GPU terminal (its text is then in the DOM), nothing on startup, no phoning home. */
 export const USER_SETTINGS = {
@@ -28,6 +30,7 @@ export const USER_SETTINGS = {
   'extensions.ignoreRecommendations': true,
   'chat.commandCenter.enabled': false,
   'git.enabled': false,
+  ...(existsSync(PWSH) ? { 'exchangeRunbooks.powershell.path': PWSH } : {}),
 };
 
 export function log(message) {
@@ -124,7 +127,7 @@ export function writeUserSettings(userDataDir, extra = {}) {
  * folder of their own, so nothing done there (edits, quick fixes, result files) touches the
  * repository.
  */
-export function createWorkspace(dir, { fixtures = true } = {}) {
+export function createWorkspace(dir, { fixtures = true, settings = {} } = {}) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const sources = [['examples', 'examples']];
@@ -138,7 +141,7 @@ export function createWorkspace(dir, { fixtures = true } = {}) {
   mkdirSync(join(dir, '.vscode'), { recursive: true });
   writeFileSync(
     join(dir, '.vscode', 'settings.json'),
-    `${JSON.stringify({ 'editor.wordBasedSuggestions': 'off', 'files.exclude': { '.test-results.json': true } }, null, 2)}\n`,
+    `${JSON.stringify({ 'editor.wordBasedSuggestions': 'off', 'files.exclude': { '.test-results.json': true }, ...settings }, null, 2)}\n`,
   );
   return dir;
 }

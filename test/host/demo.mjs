@@ -15,7 +15,19 @@ const run = profileFolders(dir, 'exr-demo-');
 
 log(`demo: installing ${vsix}`);
 codeServerCli(run, ['--force', '--install-extension', vsix]);
-const workspace = createWorkspace(join(dir, 'workspace'), { fixtures: false });
+// The demo opens on the simulator with a scenario running, so the health view shows a real
+// incident at once: PopDeepTestMonitor Unhealthy on EX-MBX01.
+const workspace = createWorkspace(join(dir, 'workspace'), {
+  fixtures: false,
+  settings: {
+    'exchangeRunbooks.connection.mode': 'simulator',
+    'exchangeRunbooks.simulator.scenario': process.env.SCENARIO || 'pop3-backend-hung',
+    'exchangeRunbooks.simulator.statePath': join(dir, 'simulator-state.json'),
+    'exchangeRunbooks.health.pollIntervalSeconds': 10,
+  },
+});
+// A fresh world each time the demo starts.
+rmSync(join(dir, 'simulator-state.json'), { force: true });
 
 const port = Number(process.env.PORT || 8080);
 let server;
@@ -44,7 +56,9 @@ const address = `${server.url}/?folder=${encodeURI(workspace)}`;
 log('');
 log('demo: Exchange Health Runbooks is running in VS Code (code-server).');
 log(`demo: Open ${address}`);
-log('demo: then open examples/pop.exrunbook. Press Ctrl+C here to stop.');
+log('demo: the Exchange Health view (activity bar) shows the simulated organisation, with the');
+log(`demo: scenario ${process.env.SCENARIO || 'pop3-backend-hung'} running (SCENARIO=… to choose another).`);
+log('demo: open the recovery runbook from the unhealthy monitor, run its steps. Ctrl+C here stops.');
 log(`demo: code-server log: ${server.logPath}`);
 server.child.on('exit', (code) => {
   log(`demo: code-server exited (${code}); see ${server.logPath}`);

@@ -186,7 +186,15 @@ async function collectNotifications(page, seen) {
 }
 
 async function runUi(context, server, run) {
-  const workspace = createWorkspace(join(run.dir, 'workspace-ui'));
+  // The simulator runs a scenario, as in the demo: the health view has an incident to show.
+  const workspace = createWorkspace(join(run.dir, 'workspace-ui'), {
+    settings: {
+      'exchangeRunbooks.connection.mode': 'simulator',
+      'exchangeRunbooks.simulator.scenario': 'pop3-backend-hung',
+      'exchangeRunbooks.simulator.statePath': join(run.dir, 'ui-simulator', 'state.json'),
+      'exchangeRunbooks.health.pollIntervalSeconds': 5,
+    },
+  });
   const page = await context.newPage();
   const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run) });
   log(`host: UI checks (workspace ${workspace})`);
@@ -304,6 +312,28 @@ async function runUi(context, server, run) {
     const message = text.replace(/misspelt-name|exchange-runbook|\[Ln \d+, Col \d+\]|[()]/g, '').trim();
     if (message.length < 20) throw new Error(`the problem row has no message: ${JSON.stringify(text)}`);
     await screenshot(page, 'problems.png');
+  });
+
+  await uiCheck(page, 'ui: the Exchange Health view shows the simulated servers, the failing monitor in red and a badge', 'ui-health-failed.png', async () => {
+    await page.locator('.activitybar .action-item a[aria-label*="Exchange Health"]').first().click();
+    const view = page.locator('.pane-body', { has: page.locator('.monaco-list-row', { hasText: 'EX-CAS01' }) }).first();
+    await view.waitFor({ state: 'visible', timeout: 120_000 });
+    const monitor = view.locator('.monaco-list-row', { hasText: 'PopDeepTestMonitor' }).first();
+    await monitor.waitFor({ state: 'visible', timeout: 120_000 });
+    const rowText = await monitor.innerText();
+    if (!rowText.includes('Unhealthy')) throw new Error(`the monitor row does not say Unhealthy: ${JSON.stringify(rowText)}`);
+    const colour = await monitor.locator('.codicon-error').first().evaluate((el) => getComputedStyle(el).color);
+    if (!/rgb\((2[0-9]{2}|1[5-9][0-9]), /.test(colour)) throw new Error(`the Unhealthy icon is not red: ${colour}`);
+    const badge = page.locator('.activitybar .action-item', { has: page.locator('a[aria-label*="Exchange Health"]') }).locator('.badge-content').first();
+    await waitFor(async () => (await badge.innerText().catch(() => '')) === '1', { timeout: UI_TIMEOUT, what: 'the activity-bar badge to count 1 unhealthy monitor' });
+    const status = page.locator('.statusbar-item', { hasText: /Exchange: 1 unhealthy/ }).first();
+    await status.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    for (const server of ['EX-CAS01', 'EX-CAS02', 'EX-MBX01', 'EX-MBX02', 'EX-MBX03']) {
+      if (!(await view.locator('.monaco-list-row', { hasText: server }).count())) throw new Error(`${server} is not in the view`);
+    }
+    await monitor.hover();
+    await page.locator('.monaco-hover, .workbench-hover').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(() => {});
+    await screenshot(page, 'health-view.png');
   });
 
   await collectNotifications(page, notifications);

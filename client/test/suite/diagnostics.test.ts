@@ -3,7 +3,7 @@
 // are the same in every display language.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { RunbookLanguageClient } from '../../src/languageClient';
+import type { ExtensionApi } from '../../src/api';
 import {
   activateExtension,
   codeOf,
@@ -26,7 +26,7 @@ function isProblem(d: vscode.Diagnostic): boolean {
 }
 
 suite('Examples', () => {
-  let api: RunbookLanguageClient;
+  let api: ExtensionApi;
   suiteSetup(async () => {
     api = await activateExtension();
   });

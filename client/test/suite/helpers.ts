@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunbookLanguageClient } from '../../src/languageClient';
+import type { ExtensionApi } from '../../src/api';
 
 export const EXTENSION_ID = 'exchange-health-runbooks.exchange-health-runbooks';
 export const LANGUAGE_ID = 'exchange-runbook';
@@ -63,8 +63,8 @@ export async function waitFor<T>(check: () => T | undefined | null | false | Pro
 }
 
 /** Activates the extension (as opening a runbook would) and waits until its language server runs. */
-export async function activateExtension(): Promise<RunbookLanguageClient> {
-  const extension = vscode.extensions.getExtension<RunbookLanguageClient>(EXTENSION_ID);
+export async function activateExtension(): Promise<ExtensionApi> {
+  const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
   assert.ok(extension, `extension ${EXTENSION_ID} is not loaded in this host`);
   const api = await extension.activate();
   assert.ok(api, 'activate() returns the language client wrapper');
@@ -121,7 +121,7 @@ interface DiagnosticReport {
  * shows nothing before and after analysis, so ask the server for its report directly and wait
  * until VS Code shows as many diagnostics as the server reports.
  */
-export async function settledDiagnostics(api: RunbookLanguageClient, uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
+export async function settledDiagnostics(api: ExtensionApi, uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
   const client = api.languageClient;
   assert.ok(client, 'the language client exists');
   const report = await waitFor(

@@ -1,0 +1,9 @@
+// What activate() returns: the running parts, for the in-host tests (and other extensions).
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { HealthFeature } from './health/healthFeature';
+
+export interface ExtensionApi {
+  /** The runbook language client, once started (a restart replaces it). */
+  readonly languageClient: LanguageClient | undefined;
+  readonly health: HealthFeature;
+}

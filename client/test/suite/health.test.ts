@@ -1,0 +1,104 @@
+// The Server Health view in real VS Code against the real Exchange simulator in real pwsh: the
+// organisation shows, a scenario turns a monitor red and the badge counts it, a cure run in a
+// terminal turns it green, and a killed session shows "reconnecting" and then live data again.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/api';
+import type { HealthModel, Monitor } from '../../src/health/model';
+import { activateExtension, waitFor, workspaceRoot } from './helpers';
+
+function monitorOf(model: HealthModel, server: string, name: string): Monitor | undefined {
+  return model.servers.find((s) => s.name === server)?.monitors.find((m) => m.name === name);
+}
+
+suite('Server Health view on the Exchange simulator', function () {
+  this.timeout(180_000);
+  let api: ExtensionApi;
+  let statePath: string;
+  const config = () => vscode.workspace.getConfiguration('exchangeRunbooks');
+
+  suiteSetup(async () => {
+    api = await activateExtension();
+    statePath = path.join(workspaceRoot(), '.simulator', 'state.json');
+    fs.rmSync(path.dirname(statePath), { recursive: true, force: true });
+    await config().update('simulator.statePath', statePath, vscode.ConfigurationTarget.Workspace);
+    await config().update('health.pollIntervalSeconds', 5, vscode.ConfigurationTarget.Workspace);
+    await config().update('simulator.scenario', 'pop3-backend-hung', vscode.ConfigurationTarget.Workspace);
+    await config().update('connection.mode', 'simulator', vscode.ConfigurationTarget.Workspace);
+  });
+
+  suiteTeardown(async () => {
+    // Leave the other suites a quiet extension: no polling PowerShell in the background.
+    await config().update('connection.mode', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  test('shows the simulated organisation, the scenario turns PopDeepTestMonitor red and the badge counts it', async () => {
+    const model = await waitFor(() => {
+      const current = api.health.model;
+      return monitorOf(current, 'EX-MBX01', 'PopDeepTestMonitor')?.alertValue === 'Unhealthy' ? current : undefined;
+    }, 'PopDeepTestMonitor Unhealthy on EX-MBX01 in the health view', 120_000);
+    assert.deepEqual(
+      model.servers.map((s) => s.name).sort(),
+      ['EX-CAS01', 'EX-CAS02', 'EX-MBX01', 'EX-MBX02', 'EX-MBX03'],
+    );
+    assert.ok(model.servers.every((s) => s.status.kind === 'live'), 'every simulated server answers');
+    assert.equal(monitorOf(model, 'EX-MBX02', 'PopDeepTestMonitor')?.alertValue, 'Healthy', 'only the scenario server is failing');
+    assert.ok((api.health.badge ?? 0) >= 1, `the badge counts the unhealthy monitor (badge ${api.health.badge})`);
+    assert.equal(api.health.badge, api.health.unhealthyCount());
+  });
+
+  test('opens the recovery procedure of the unhealthy monitor from the view', async () => {
+    assert.ok(await api.health.openRecovery('PopDeepTestMonitor'), 'a runbook of the workspace recovers PopDeepTestMonitor');
+    const editor = await waitFor(() => vscode.window.activeTextEditor, 'an editor');
+    assert.match(editor.document.uri.path, /pop-protocol\.exrunbook$/);
+    const line = editor.document.lineAt(editor.selection.active.line).text;
+    assert.match(line, /^procedure\s+\S+.*for monitor .*PopDeepTestMonitor/);
+  });
+
+  test('a cure run in a PowerShell terminal turns the monitor Healthy in the view', async () => {
+    const pwsh = config().get<string>('powershell.path');
+    assert.ok(pwsh && fs.existsSync(pwsh), `exchangeRunbooks.powershell.path points at pwsh (${pwsh})`);
+    const module = path.join(vscode.extensions.getExtension('exchange-health-runbooks.exchange-health-runbooks')!.extensionPath, 'simulator', 'ExchangeSimulator.psd1');
+    const terminal = vscode.window.createTerminal({
+      name: 'health test',
+      shellPath: pwsh,
+      shellArgs: ['-NoLogo', '-NoProfile'],
+      env: { EXCHANGE_SIMULATOR: '1', EXCHANGE_SIMULATOR_STATE: statePath },
+    });
+    try {
+      // The same world file: what the terminal does, the view's own session sees.
+      terminal.sendText(`Import-Module '${module.replace(/'/g, "''")}'`);
+      terminal.sendText('Invoke-Command -ComputerName EX-MBX01 { Restart-Service MSExchangePOP3BE }');
+      terminal.sendText('Invoke-MonitoringProbe POP.Protocol\\PopDeepTestProbe -Server EX-MBX01 | Format-List');
+      await waitFor(async () => {
+        await api.health.refresh();
+        return monitorOf(api.health.model, 'EX-MBX01', 'PopDeepTestMonitor')?.alertValue === 'Healthy';
+      }, 'PopDeepTestMonitor Healthy again after the POP3 back-end restart', 90_000);
+      assert.equal(api.health.badge, undefined, 'no badge when nothing is unhealthy');
+    } finally {
+      terminal.dispose();
+    }
+  });
+
+  test("killing the view's PowerShell shows reconnecting, then live data again", async () => {
+    const pid = await waitFor(() => api.health.sessionPid, 'the PowerShell session of the view');
+    const seen: string[] = [];
+    const subscription = api.health.onDidUpdate((model) => seen.push(model.session.kind));
+    try {
+      process.kill(pid, 'SIGKILL');
+      await waitFor(async () => {
+        await api.health.refresh();
+        return seen.includes('reconnecting');
+      }, 'the view to show that the session is reconnecting', 60_000);
+      await waitFor(async () => {
+        await api.health.refresh();
+        const model = api.health.model;
+        return model.session.kind === 'live' && api.health.sessionPid !== pid && model.servers.every((s) => s.status.kind === 'live');
+      }, 'live data from a new PowerShell process', 90_000);
+    } finally {
+      subscription.dispose();
+    }
+  });
+});
