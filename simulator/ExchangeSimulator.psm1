@@ -36,7 +36,7 @@ $script:SimPrompt = {
     $text = if ($null -ne $script:SimOriginalPrompt) { & $script:SimOriginalPrompt } else { "PS $($executionContext.SessionState.Path.CurrentLocation)> " }
     $text = [string]($text -join '')
     $mark = [string][char]0x1b + ']633;A' + [string][char]0x07
-    $at = $text.IndexOf($mark)
+    $at = $text.IndexOf($mark, [StringComparison]::Ordinal)
     if ($at -ge 0) { return $text.Insert($at + $mark.Length, '[SIM] ') }
     return '[SIM] ' + $text
 }
