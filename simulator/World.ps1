@@ -72,9 +72,9 @@ $script:SimProbes = [ordered]@{
     'IMAP.Protocol\ImapSelfTestProbe' = @{ HealthSet = 'IMAP.Protocol'; Name = 'ImapSelfTestProbe'; TargetResource = 'MSExchangeIMAP4BE'; Role = 'Mailbox'; Interval = 60 }
 }
 
-# Monitors: each watches one probe and trips after Threshold consecutive bad results, none more
-# than Window seconds after the previous one (SelfTest/ProxyTest: 4 in 240 s; DeepTest/CTP: 5 in
-# 900 s). "Bad" is a probe that did not succeed, or for the command-time monitor a sample over 60 s.
+# Monitors: each watches one probe and trips after Threshold consecutive bad results (Exchange's
+# SelfTest/ProxyTest: 4 failures in 240 s; DeepTest/CTP: 5 in 900 s; Window is shown for reference).
+# "Bad" is a probe that did not succeed, or for the command-time monitor a sample over 60 s.
 $script:SimMonitors = @(
     @{ Name = 'PopCTPMonitor'; HealthSet = 'POP'; Probe = 'POP\PopCTPProbe'; Threshold = 5; Window = 900; Kind = 'Failure'; Component = 'PopProxy'
        Description = 'Raised when the POP3 customer touch point probe (a full POP3 logon through this Client Access server) fails 5 times in 15 minutes.' }

@@ -1,6 +1,8 @@
 # Runs the Exchange simulator's Pester suite (test/sim/*.Tests.ps1) with the Pester that setup.sh
 # restored into .tools/nuget, and prints the CI line `pester: N passed, N failed`.
-param([string[]]$Path = @($PSScriptRoot))
+# Arguments: test files or folders to run instead of the whole folder (`-File` passes them as words).
+param([Parameter(ValueFromRemainingArguments)][string[]]$Path)
+if (-not $Path) { $Path = @($PSScriptRoot) }
 
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
@@ -18,7 +20,13 @@ $configuration.Run.Path = $Path
 $configuration.Run.PassThru = $true
 $configuration.Output.RenderMode = 'Plaintext'
 $configuration.Output.Verbosity = 'Normal'
-$result = Invoke-Pester -Configuration $configuration
+try {
+    $result = Invoke-Pester -Configuration $configuration
+} catch {
+    Write-Host "pester: Pester itself failed: $($_.Exception.Message)"
+    Write-Host 'pester: 0 passed, 1 failed'
+    exit 1
+}
 
 # A BeforeAll that throws fails its whole block without failing a test: count those too.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
