@@ -5,7 +5,9 @@
 # world. Writers take an exclusive lock on a separate file and replace the state by an atomic
 # rename, so readers never need the lock: they always see a whole file, old or new.
 
-$script:SimLockTimeoutMs = 10000
+# Generous: a write holds the lock for milliseconds, but on a loaded machine a writer that keeps
+# losing the race to others can wait seconds (measured: over 10 s at load 20 on 2 cores).
+$script:SimLockTimeoutMs = 30000
 
 function Get-SimStatePath {
     if ($env:EXCHANGE_SIMULATOR_STATE) { return [IO.Path]::GetFullPath($env:EXCHANGE_SIMULATOR_STATE) }
