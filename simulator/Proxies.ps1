@@ -149,7 +149,11 @@ $script:SimServiceProxyBody = @'
         if ($null -ne $__simPipe) { $__simPipe.Process($_); return }
         $__simTarget = $__simServer
         $__simNames = $Name
-        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
+        if ($PSCmdlet.ParameterSetName -ne 'InputObject' -and (Test-SimServiceObject $_)) {
+            # A piped simulated service binds by its Name property: it lives on its MachineName.
+            $__simTarget = $_.MachineName
+            $__simNames = @($_.Name)
+        } elseif ($PSCmdlet.ParameterSetName -eq 'InputObject') {
             foreach ($__simItem in $InputObject) {
                 if (Test-SimServiceObject $__simItem) {
                     $__simResult = Invoke-SimServiceAction $__simItem.MachineName '__VERB__' @($__simItem.Name) $null $null $null

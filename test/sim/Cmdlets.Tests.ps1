@@ -202,6 +202,15 @@ Describe 'Exchange cmdlet shapes' {
         { Invoke-Command -ComputerName EX-MBX01 { Restart-Service MSExchangePOP3 -ErrorAction Stop } -ErrorAction Stop } | Should -Throw "*Cannot find any service with service name 'MSExchangePOP3'*"
     }
 
+    It 'Restart-Service takes simulated services piped from another server''s Get-Service' {
+        Invoke-Command -ComputerName EX-CAS02 { Stop-Service MSExchangeIMAP4 }
+        $restarted = @(Invoke-Command -ComputerName EX-CAS02 { Get-Service MSExchangeIMAP4 } | Restart-Service -PassThru)
+        $restarted.MachineName | Should -Be @('EX-CAS02')
+        $restarted.Status | Should -Be @('Running')
+        (Invoke-Command -ComputerName EX-CAS01 { Get-Service MSExchangeIMAP4 }).Status | Should -Be 'Running'
+        (Invoke-MonitoringProbe IMAP\ImapCTPProbe -Server EX-CAS02).ResultType | Should -Be 'Succeeded'
+    }
+
     It 'Invoke-Command, Get-Service and Restart-Computer stay real for anything not simulated' {
         Invoke-Command { 1 + 1 } | Should -Be 2
         Invoke-Command -ScriptBlock { param($x) $x * 2 } -ArgumentList 21 | Should -Be 42
