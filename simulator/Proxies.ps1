@@ -72,8 +72,7 @@ function Write-SimServiceResult($Cmdlet, $Result, [bool]$PassThru) {
 
 # Invoke-Command keeps every parameter of the real cmdlet: its parameter block is generated from the
 # cmdlet's own metadata, so local uses (scripts, sessions, jobs) bind exactly as before.
-$script:SimInvokeCommandMeta = [System.Management.Automation.CommandMetadata]::new(
-    (Get-Command -Name 'Microsoft.PowerShell.Core\Invoke-Command' -CommandType Cmdlet))
+$script:SimInvokeCommandMeta = [System.Management.Automation.CommandMetadata]::new([Microsoft.PowerShell.Commands.InvokeCommandCommand])
 . ([scriptblock]::Create(@"
 function Invoke-Command {
     $([System.Management.Automation.ProxyCommand]::GetCmdletBindingAttribute($script:SimInvokeCommandMeta))

@@ -42,6 +42,17 @@ Describe 'Loading the simulator' {
         }
     }
 
+    It 'refuses to load next to a module that exports Exchange cmdlets (implicit remoting)' {
+        $env:EXCHANGE_SIMULATOR = '1'
+        # Import-PSSession makes a temporary module like this one.
+        New-Module -Name tmp_exchange_remoting -ScriptBlock { function Get-ServerHealth { 'remote' }; Export-ModuleMember -Function Get-ServerHealth } | Import-Module
+        try {
+            { Import-Module $script:SimManifest -Force } | Should -Throw "*Get-ServerHealth from 'tmp_exchange_remoting'*"
+        } finally {
+            Remove-Module tmp_exchange_remoting
+        }
+    }
+
     It 'announces itself with a banner on the host, not in the pipeline' {
         $env:EXCHANGE_SIMULATOR = '1'
         $env:EXCHANGE_SIMULATOR_QUIET = $null
