@@ -22,12 +22,6 @@ function Get-SimIdentityText($Identity) {
     return [string]$Identity
 }
 
-function Test-SimServerName([string]$Name) {
-    if (-not $Name) { return $false }
-    $world = Read-SimWorld
-    return (Get-SimServerIndex $world).ContainsKey($Name)
-}
-
 function New-SimErrorRecord([string]$Message, [string]$ErrorId, [System.Management.Automation.ErrorCategory]$Category, $Target, [string]$ExceptionType = 'System.InvalidOperationException') {
     # Windows-only exception types (ServiceCommandException) do not exist in pwsh on Linux.
     $type = $ExceptionType -as [type]
