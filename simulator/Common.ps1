@@ -3,11 +3,14 @@
 
 # A case-insensitive name -> canonical server name map, built once per world read.
 function Get-SimServerIndex($World) {
+    $cache = Get-SimReadCache $World
+    if ($null -ne $cache.Index) { return , $cache.Index }
     $index = [System.Collections.Generic.Dictionary[string, string]]::new([StringComparer]::OrdinalIgnoreCase)
     foreach ($name in $World.servers.Keys) {
         $index[$name] = $name
         $index["$name.$script:SimDomain"] = $name
     }
+    $cache.Index = $index
     return , $index
 }
 

@@ -4,6 +4,12 @@
 # What one Get-ServerHealth call needs about the world, worked out once: a poll of 200 servers
 # builds a thousand entries, so per-entry work is kept to arithmetic and one object.
 function New-SimHealthContext($World) {
+    $cache = Get-SimReadCache $World
+    if ($null -ne $cache.Health) {
+        $context = $cache.Health.Clone()
+        $context.Now = Get-SimNow $World
+        return $context
+    }
     $created = ConvertFrom-SimEpoch ([double]$World.createdAt)
     # One Healthy entry per monitor to copy from: copying an object is several times cheaper than
     # building one with 27 properties.
@@ -45,14 +51,16 @@ function New-SimHealthContext($World) {
     # Servers with any stored probe history: the others skip the per-monitor history lookups.
     $historyServers = [System.Collections.Generic.HashSet[string]]::new()
     foreach ($key in $World.history.Keys) { [void]$historyServers.Add($key.Substring(0, $key.IndexOf('|'))) }
-    return @{
+    $context = @{
         HistoryServers = $historyServers
-        World     = $World
-        Now       = Get-SimNow $World
-        Created   = $created
-        Pristine  = Get-SimPristineTable $World
-        Templates = $templates
+        World          = $World
+        Now            = Get-SimNow $World
+        Created        = $created
+        Pristine       = Get-SimPristineTable $World
+        Templates      = $templates
     }
+    $cache.Health = $context
+    return $context.Clone()
 }
 
 function New-SimMonitorEntry($Context, [string]$ServerName, $Monitor, $OutcomeCache) {

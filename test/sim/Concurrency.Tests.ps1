@@ -36,13 +36,20 @@ Describe 'Several processes, one world' {
         Get-AlertValue EX-CAS01 PopCTPMonitor | Should -Be 'Unhealthy'
     }
 
-    It 'lets a change made in one process show in another' {
+    It 'lets a change made in one process show in another, past the reader''s cache' {
         Use-FreshState | Out-Null
         Reset-ExchangeSimulator pop3-cas-stopped -FreezeClock
+        # Readers cache a world whose file is older than 2 s: let this process cache this one.
+        Start-Sleep -Milliseconds 2200
+        Get-AlertValue EX-CAS01 PopCTPMonitor | Should -Be 'Unhealthy'
+        Get-AlertValue EX-CAS01 PopCTPMonitor | Should -Be 'Unhealthy'
         $pwsh = Join-Path $PSHOME 'pwsh'
         & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$($script:SimManifest)'; Invoke-Command -ComputerName EX-CAS01 { Restart-Service MSExchangePOP3 }; Invoke-MonitoringProbe POP\PopCTPProbe -Server EX-CAS01 | Out-Null"
         $LASTEXITCODE | Should -Be 0
         Get-AlertValue EX-CAS01 PopCTPMonitor | Should -Be 'Healthy'
+        Start-Sleep -Milliseconds 2200
+        Get-AlertValue EX-CAS01 PopCTPMonitor | Should -Be 'Healthy'
+        (Invoke-Command -ComputerName EX-CAS01 { Get-Service MSExchangePOP3 }).Status | Should -Be 'Running'
     }
 
     It 'gives up on a lock held too long with a clear error instead of hanging' {
