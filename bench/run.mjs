@@ -264,11 +264,11 @@ if (session.error) {
 } else {
   const s = session;
   out.push(`  (c) overhead per call (a trivial request, round trip from Node): median ${fmt(s.overheadPerCall.median)}, p95 ${fmt(s.overheadPerCall.p95)} (n ${s.overheadPerCall.n})`);
-  out.push(`  (a) one poll of ${s.servers} servers through the session (${s.poll.concurrency} at a time): median ${fmt(s.poll.warm.median)} (first poll, runspaces cold: ${fmt(s.poll.firstMs)}); ${s.poll.answered} answered, ${s.poll.monitors} monitors`);
-  out.push(`      the simulator's own cost for the same data in one call: ${fmt(s.poll.simulatorOneCallMs.median)}`);
+  out.push(`  (a) one poll of ${s.servers} servers through the session (${s.poll.concurrency} at a time): median ${fmt(s.poll.warm.median)}, pwsh CPU ${fmt(s.poll.warm.cpuMedian)} (first poll, runspaces cold: ${fmt(s.poll.firstMs)}); ${s.poll.answered} answered, ${s.poll.monitors} monitors`);
+  out.push(`      the simulator's own cost for the same data in one call: ${fmt(s.poll.simulatorOneCallMs.median)}, pwsh CPU ${fmt(s.poll.simulatorOneCallMs.cpuMedian)}`);
   out.push(`      a new pwsh per server: median ${fmt(s.perProcess.perServer.median)} per server (${s.perProcess.sample} measured) = ${fmt(s.perProcess.totalEstimateMs)} for ${s.servers}`);
   out.push(`      Target: >= 20x faster through the session — ${s.perProcess.ratio.toFixed(1)}x: ${mark(s.perProcess.ratio >= 20)}`);
-  out.push(`  (b) ${s.latency.latencyMs} ms latency per server, ${s.servers} servers: fanned out (${s.latency.concurrency} at a time) median ${fmt(s.latency.fanned.median)}; one after another ${fmt(s.latency.serialEstimateMs)} (scaled from ${s.latency.serialSample}): ${s.latency.ratio.toFixed(1)}x`);
+  out.push(`  (b) ${s.latency.latencyMs} ms latency per server, ${s.servers} servers: fanned out (${s.latency.concurrency} at a time) median ${fmt(s.latency.fanned.median)} (pwsh CPU ${fmt(s.latency.fanned.cpuMedian)}); one after another ${fmt(s.latency.serialEstimateMs)} (scaled from ${s.latency.serialSample}): ${s.latency.ratio.toFixed(1)}x`);
   out.push(`      Target: fanned out < 3000 ms — ${mark(s.latency.fanned.median < 3000)}`);
 }
 const wallSeconds = (now() - started) / 1000;

@@ -9,9 +9,9 @@
 // them (a new pwsh per server for 200 servers would take minutes of the machine's 2 cores); the
 // sample size is printed with the figure. bench/run.mjs runs this and puts the table in its report.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './lib/service.mjs';
 import { RESULT_MARKER, fmt, now, summarize } from './lib/stats.mjs';
@@ -69,6 +69,28 @@ async function invokeOk(script, params) {
   return result;
 }
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; undefined elsewhere). */
+function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `fn` and returns its wall time and the CPU time the session's real pwsh spent meanwhile. */
+async function timed(fn) {
+  const pid = session.pid;
+  const c0 = processCpuMs(pid);
+  const t0 = now();
+  await fn();
+  const wall = now() - t0;
+  const c1 = processCpuMs(pid);
+  return { wall, cpu: c0 === undefined || c1 === undefined ? undefined : c1 - c0 };
+}
+
 /** One new pwsh that imports the simulator and asks one server, as a script without a session would. */
 function pwshPerServer(server) {
   return new Promise((resolve, reject) => {
@@ -107,21 +129,26 @@ try {
   const firstPoll = pollCounts(await pollServerHealth(session, servers, { concurrency: CONCURRENCY, perServerTimeoutMs: 60_000 }));
   const firstPollMs = now() - firstT0;
   const polls = [];
+  const pollCpu = [];
   let counts = firstPoll;
   for (let i = 0; i < 3; i++) {
-    const p0 = now();
-    counts = pollCounts(await pollServerHealth(session, servers, { concurrency: CONCURRENCY, perServerTimeoutMs: 60_000 }));
-    polls.push(now() - p0);
+    const t = await timed(async () => {
+      counts = pollCounts(await pollServerHealth(session, servers, { concurrency: CONCURRENCY, perServerTimeoutMs: 60_000 }));
+    });
+    polls.push(t.wall);
+    if (t.cpu !== undefined) pollCpu.push(t.cpu);
   }
-  const poll = summarize(polls);
-  log(`poll of ${servers.length}: median ${fmt(poll.median)} ms (${counts.ok} servers answered, ${counts.monitors} monitors)`);
+  const poll = { ...summarize(polls), cpuMedian: pollCpu.length ? summarize(pollCpu).median : undefined };
+  log(`poll of ${servers.length}: median ${fmt(poll.median)} ms, pwsh CPU ${fmt(poll.cpuMedian)} ms (${counts.ok} servers answered, ${counts.monitors} monitors)`);
   // The simulator's own cost of the same data, in one call (no fan-out): what the poll cannot go below.
   const single = [];
+  const singleCpu = [];
   for (let i = 0; i < 3; i++) {
-    const r = await invokeOk('param($S) @(Get-ServerHealth -Identity $S).Count', { S: servers });
-    single.push(r.durationMs);
+    const t = await timed(() => invokeOk('param($S) @(Get-ServerHealth -Identity $S).Count', { S: servers }));
+    single.push(t.wall);
+    if (t.cpu !== undefined) singleCpu.push(t.cpu);
   }
-  const oneCall = summarize(single);
+  const oneCall = { ...summarize(single), cpuMedian: singleCpu.length ? summarize(singleCpu).median : undefined };
 
   const sample = servers.filter((_, i) => i % Math.ceil(servers.length / SAMPLE) === 0).slice(0, SAMPLE);
   const perProcess = [];
@@ -135,20 +162,22 @@ try {
   await invokeOk('param($S, $L) foreach ($s in $S) { Set-ExchangeSimulatorServer -Identity $s -LatencyMilliseconds $L | Out-Null }', { S: servers, L: LATENCY_MS });
   await pollServerHealth(session, servers.slice(0, LATENCY_CONCURRENCY), { concurrency: LATENCY_CONCURRENCY, perServerTimeoutMs: 60_000 });
   const fanned = [];
+  const fannedCpu = [];
   for (let i = 0; i < 2; i++) {
-    const p0 = now();
-    await pollServerHealth(session, servers, { concurrency: LATENCY_CONCURRENCY, perServerTimeoutMs: 60_000 });
-    fanned.push(now() - p0);
+    const t = await timed(() => pollServerHealth(session, servers, { concurrency: LATENCY_CONCURRENCY, perServerTimeoutMs: 60_000 }));
+    fanned.push(t.wall);
+    if (t.cpu !== undefined) fannedCpu.push(t.cpu);
   }
-  const fannedSummary = summarize(fanned);
+  const fannedSummary = { ...summarize(fanned), cpuMedian: fannedCpu.length ? summarize(fannedCpu).median : undefined };
   const serialSample = servers.slice(0, SERIAL_SAMPLE);
   const s0 = now();
   await pollServerHealth(session, serialSample, { concurrency: 1, perServerTimeoutMs: 60_000 });
   const serialMs = now() - s0;
   const serialTotal = (serialMs / serialSample.length) * servers.length;
-  log(`latency ${LATENCY_MS} ms: fanned out (${LATENCY_CONCURRENCY} at a time) ${fmt(fannedSummary.median)} ms; one after another ${fmt(serialTotal)} ms (scaled from ${serialSample.length})`);
+  log(`latency ${LATENCY_MS} ms: fanned out (${LATENCY_CONCURRENCY} at a time) ${fmt(fannedSummary.median)} ms (pwsh CPU ${fmt(fannedSummary.cpuMedian)} ms); one after another ${fmt(serialTotal)} ms (scaled from ${serialSample.length})`);
 
   const result = {
+    loadAverage: loadavg().map((l) => +l.toFixed(1)),
     servers: servers.length,
     startupAndResetMs: startupMs,
     overheadPerCall: overhead,

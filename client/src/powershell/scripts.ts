@@ -47,7 +47,8 @@ function global:__ExrInvoke {
   try {
     $block = [scriptblock]::Create($utf8.GetString([Convert]::FromBase64String($Script)))
     $splat = @{}
-    if ($Params) {
+    # 'e30=' is {} : most requests have no parameters, and ConvertFrom-Json is not free.
+    if ($Params -and $Params -ne 'e30=') {
       $decoded = __ExrDecode (ConvertFrom-Json -InputObject $utf8.GetString([Convert]::FromBase64String($Params)))
       if ($decoded -is [hashtable]) { $splat = $decoded }
     }
