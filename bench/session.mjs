@@ -9,7 +9,7 @@
 // them (a new pwsh per server for 200 servers would take minutes of the machine's 2 cores); the
 // sample size is printed with the figure. bench/run.mjs runs this and puts the table in its report.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +176,35 @@ try {
   const serialTotal = (serialMs / serialSample.length) * servers.length;
   log(`latency ${LATENCY_MS} ms: fanned out (${LATENCY_CONCURRENCY} at a time) ${fmt(fannedSummary.median)} ms (pwsh CPU ${fmt(fannedSummary.cpuMedian)} ms); one after another ${fmt(serialTotal)} ms (scaled from ${serialSample.length})`);
 
+  // (b') The same fan-out when a server's answer costs waiting, not local CPU, as with real Exchange
+  // (Get-ServerHealth runs on the remote server; the simulator instead computes all 200 servers in
+  // this pwsh): a stand-in Get-ServerHealth that waits 200 ms and returns five monitors.
+  const standInPath = join(folder, 'LatencyStandIn.psm1');
+  writeFileSync(
+    standInPath,
+    "function Get-ServerHealth { param([Parameter(Mandatory = $true, Position = 0)][string]$Identity) Start-Sleep -Milliseconds " + LATENCY_MS +
+      "; foreach ($i in 1..5) { [pscustomobject]@{ Server = $Identity; Name = ('Monitor' + $i); HealthSetName = 'POP'; TargetResource = 'MSExchangePOP3'; AlertValue = 'Healthy'; LastTransitionTime = [datetime]::UtcNow; Identity = ('POP\\Monitor' + $i) } } }\n",
+  );
+  const standIn = createExchangeSession(PWSH, { mode: 'simulator', modulePath: standInPath, statePath }, { startupTimeoutMs: 120_000, requestTimeoutMs: 600_000 });
+  let waitBound;
+  try {
+    await pollServerHealth(standIn, servers.slice(0, LATENCY_CONCURRENCY), { concurrency: LATENCY_CONCURRENCY, perServerTimeoutMs: 60_000 });
+    const waits = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = now();
+      const r = await pollServerHealth(standIn, servers, { concurrency: LATENCY_CONCURRENCY, perServerTimeoutMs: 60_000 });
+      if (r.some((x) => !x.ok)) throw new Error('the stand-in poll failed');
+      waits.push(now() - t0);
+    }
+    const s0 = now();
+    await pollServerHealth(standIn, servers.slice(0, SERIAL_SAMPLE), { concurrency: 1, perServerTimeoutMs: 60_000 });
+    const serialStandIn = ((now() - s0) / SERIAL_SAMPLE) * servers.length;
+    waitBound = { fanned: summarize(waits), serialEstimateMs: serialStandIn, serialSample: SERIAL_SAMPLE };
+    log(`latency-bound stand-in: fanned out ${fmt(waitBound.fanned.median)} ms; one after another ${fmt(serialStandIn)} ms (scaled from ${SERIAL_SAMPLE})`);
+  } finally {
+    await standIn.dispose();
+  }
+
   const result = {
     loadAverage: loadavg().map((l) => +l.toFixed(1)),
     servers: servers.length,
@@ -183,6 +212,7 @@ try {
     overheadPerCall: overhead,
     poll: { concurrency: CONCURRENCY, firstMs: firstPollMs, warm: poll, answered: counts.ok, monitors: counts.monitors, simulatorOneCallMs: oneCall },
     perProcess: { sample: sample.length, perServer: perProcessSummary, totalEstimateMs: perProcessTotal, ratio },
+    waitBound,
     latency: { latencyMs: LATENCY_MS, concurrency: LATENCY_CONCURRENCY, fanned: fannedSummary, serialSample: serialSample.length, serialEstimateMs: serialTotal, ratio: serialTotal / fannedSummary.median },
   };
   console.log(RESULT_MARKER + JSON.stringify(result));

@@ -246,7 +246,18 @@ if ($connection.Fanout -eq 'serial') {
       }
     }
     $running = $still
-    if ($running.Count -gt 0) { Start-Sleep -Milliseconds 5 }
+    if ($running.Count -gt 0) {
+      # Sleep until a server answers or the nearest deadline (WaitAny takes up to 64 handles: concurrency is capped at 64).
+      $handles = New-Object System.Collections.ArrayList
+      $wait = $PerServerTimeoutMs
+      foreach ($job in $running) {
+        [void]$handles.Add($job.Handle.AsyncWaitHandle)
+        $left = $PerServerTimeoutMs - $job.Clock.ElapsedMilliseconds
+        if ($left -lt $wait) { $wait = $left }
+      }
+      if ($wait -lt 1) { $wait = 1 }
+      [void][System.Threading.WaitHandle]::WaitAny([System.Threading.WaitHandle[]]$handles.ToArray(), [int]$wait)
+    }
   }
 }
 $ordered = New-Object System.Collections.ArrayList
