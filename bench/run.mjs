@@ -271,7 +271,7 @@ if (session.error) {
   out.push(`  (b) ${s.latency.latencyMs} ms latency per server, ${s.servers} servers: fanned out (${s.latency.concurrency} at a time) median ${fmt(s.latency.fanned.median)} (pwsh CPU ${fmt(s.latency.fanned.cpuMedian)}); one after another ${fmt(s.latency.serialEstimateMs)} (scaled from ${s.latency.serialSample}): ${s.latency.ratio.toFixed(1)}x`);
   out.push(`      Target: fanned out < 3000 ms — ${mark(s.latency.fanned.median < 3000)}`);
   if (s.waitBound) {
-    out.push(`  (b') the same with a stand-in whose 200 ms are waiting, not local CPU (as against real Exchange): fanned out median ${fmt(s.waitBound.fanned.median)}; one after another ${fmt(s.waitBound.serialEstimateMs)} (scaled from ${s.waitBound.serialSample}): ${mark(s.waitBound.fanned.median < 3000)}`);
+    out.push(`  (b') the same with a stand-in whose 200 ms are waiting, not local CPU (as against real Exchange): fanned out median ${fmt(s.waitBound.fanned.median)} (pwsh CPU ${fmt(s.waitBound.fanned.cpuMedian)}); one after another ${fmt(s.waitBound.serialEstimateMs)} (scaled from ${s.waitBound.serialSample}): ${mark(s.waitBound.fanned.median < 3000)}`);
   }
 }
 const wallSeconds = (now() - started) / 1000;

@@ -190,17 +190,21 @@ try {
   try {
     await pollServerHealth(standIn, servers.slice(0, LATENCY_CONCURRENCY), { concurrency: LATENCY_CONCURRENCY, perServerTimeoutMs: 60_000 });
     const waits = [];
+    const waitCpu = [];
     for (let i = 0; i < 3; i++) {
+      const c0 = processCpuMs(standIn.pid);
       const t0 = now();
       const r = await pollServerHealth(standIn, servers, { concurrency: LATENCY_CONCURRENCY, perServerTimeoutMs: 60_000 });
       if (r.some((x) => !x.ok)) throw new Error('the stand-in poll failed');
       waits.push(now() - t0);
+      const c1 = processCpuMs(standIn.pid);
+      if (c0 !== undefined && c1 !== undefined) waitCpu.push(c1 - c0);
     }
     const s0 = now();
     await pollServerHealth(standIn, servers.slice(0, SERIAL_SAMPLE), { concurrency: 1, perServerTimeoutMs: 60_000 });
     const serialStandIn = ((now() - s0) / SERIAL_SAMPLE) * servers.length;
-    waitBound = { fanned: summarize(waits), serialEstimateMs: serialStandIn, serialSample: SERIAL_SAMPLE };
-    log(`latency-bound stand-in: fanned out ${fmt(waitBound.fanned.median)} ms; one after another ${fmt(serialStandIn)} ms (scaled from ${SERIAL_SAMPLE})`);
+    waitBound = { fanned: { ...summarize(waits), cpuMedian: waitCpu.length ? summarize(waitCpu).median : undefined }, serialEstimateMs: serialStandIn, serialSample: SERIAL_SAMPLE };
+    log(`latency-bound stand-in: fanned out ${fmt(waitBound.fanned.median)} ms (pwsh CPU ${fmt(waitBound.fanned.cpuMedian)} ms); one after another ${fmt(serialStandIn)} ms (scaled from ${SERIAL_SAMPLE})`);
   } finally {
     await standIn.dispose();
   }
