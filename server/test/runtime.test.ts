@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BranchPlan, ConditionPlan, RunbookPlan, StepPlan } from '../src/protocol';
-import { evaluateCondition } from '../src/runtime/conditions';
+import { describeCondition, evaluateCondition } from '../src/runtime/conditions';
 import { choose, decide, LoopGuard, startOf } from '../src/runtime/engine';
 
 const prop = (property: string, values: string[], quantifier: 'any' | 'all' | 'no' = 'any', negated = false): ConditionPlan => ({
@@ -79,8 +79,22 @@ describe('conditions', () => {
     assert.equal(evaluateCondition({ kind: 'role', parameter: 'Server', role: 'mailbox' }, { roles: { Server: 'cas' } }), false);
     assert.equal(evaluateCondition({ kind: 'role', parameter: 'Server', role: 'cas' }, { roles: {} }), undefined);
     assert.equal(evaluateCondition(prop('ResultType', ['Succeeded']), {}), undefined);
+    // Exchange 2016 and later: one server with both roles.
+    assert.equal(evaluateCondition({ kind: 'role', parameter: 'Server', role: 'cas' }, { roles: { Server: ['mailbox', 'cas'] } }), true);
+  });
+
+  it('describes a condition the way the runbook writes it', () => {
+    assert.equal(describeCondition(prop('AlertValue', ['Healthy'], 'all', true)), 'all AlertValue is not Healthy');
+    assert.equal(describeCondition(prop('Name', ['Mounted', 'Mounting'], 'no')), 'no Name is Mounted, Mounting');
+    assert.equal(describeCondition(succeededCondition()), 'ResultType is Succeeded');
+    assert.equal(describeCondition({ kind: 'role', parameter: 'Server', role: 'mailbox' }), '$Server is mailbox');
+    assert.equal(describeCondition(undefined), 'otherwise');
   });
 });
+
+function succeededCondition(): ConditionPlan {
+  return prop('ResultType', ['Succeeded']);
+}
 
 function step(procedure: string, id: string, branches: BranchPlan[], extra: Partial<StepPlan> = {}): StepPlan {
   return { procedure, id, title: id, line: 0, confirm: false, actions: [{ kind: 'run', command: `Get-${id}`, properties: [] }], branches, parameters: [], ...extra };
