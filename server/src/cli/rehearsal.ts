@@ -40,6 +40,8 @@ export interface RehearsedStep {
   branch?: string;
   /** Where the run went: `proc.step`, `resolved`, `escalate`, `ended`. */
   next: string;
+  /** Whether the step has branches of its own (so falling through means none held). */
+  branched: boolean;
 }
 
 export type RehearsalOutcome =
@@ -82,12 +84,12 @@ export async function rehearse(plan: RunbookPlan, host: RehearsalHost, options: 
       if (value === undefined) return { path, outcome: { kind: 'missing-parameter', parameter, step: name } };
       bindings[parameter] = value;
     }
-    const record: RehearsedStep = { step: name, title: step.title, actions: [], errors: [], next: '' };
+    const record: RehearsedStep = { step: name, title: step.title, actions: [], errors: [], next: '', branched: step.branches.length > 0 };
     path.push(record);
     const facts: StepFacts = {};
     for (const action of step.actions) {
       if (action.kind === 'run') {
-        record.actions.push(action.command);
+        record.actions.push(`run ${action.command}`);
         const capture = action.capture ? { ...action.capture, properties: action.properties } : undefined;
         const result = await host.run(action.command, bindings, capture);
         if (result.text) record.output = record.output ? `${record.output}\n${result.text}` : result.text;

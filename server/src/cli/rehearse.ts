@@ -197,7 +197,7 @@ function text(report: Report): string {
     lines.push(`${String(i + 1).padStart(3)}. ${step.step}  ${step.title}`);
     for (const action of step.actions) lines.push(`       ${action.split('\n').join('\n       ')}`);
     for (const error of step.errors) lines.push(`       ! ${error}`);
-    if (step.next) lines.push(`       ${step.branch ? `when ${step.branch}` : 'no branch holds'} -> ${step.next}`);
+    if (step.next) lines.push(`       ${step.branch === 'otherwise' ? 'otherwise' : step.branch ? `when ${step.branch}` : step.branched ? 'no branch holds' : 'next'} -> ${step.next}`);
   }
   lines.push(`Outcome: ${outcomeText(report.rehearsal.outcome)}`);
   if (report.monitor.name) lines.push(`${report.monitor.name} on ${report.monitor.server}: ${report.monitor.alertValues.join(', ') || 'no such monitor'}`);
