@@ -1,5 +1,5 @@
-// The rehearsal CLI (real pwsh + the Exchange simulator): each wrong remedy fails its rehearsal, as
-// the linter reports both as well. Fails, never skips, without pwsh.
+// The rehearsal CLI (real pwsh + the Exchange simulator): each wrong remedy fails its rehearsal (the
+// linter reports both as well). Fails, never skips, without pwsh.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rehearse, report, steps, wrong } from './rehearse-helpers';
