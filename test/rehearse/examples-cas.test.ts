@@ -1,8 +1,8 @@
 // The rehearsal CLI as CI runs it (real pwsh + the Exchange simulator): the examples cure the Client
-// Access scenarios. Fails, never skips, without pwsh. Few rehearsals per file: each starts a pwsh.
+// Access scenarios. Fails, never skips, without pwsh. (scripts/run-rehearse-tests.mjs)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { example, rehearse, report, steps } from './rehearse-helpers';
+import { example, rehearse, report, steps } from './helpers';
 
 describe('exchange-runbook rehearse: examples x Client Access scenarios', () => {
   it('pop.exrunbook cures pop3-cas-stopped: verify, restart POP3 on the CAS, the probe succeeds', async () => {

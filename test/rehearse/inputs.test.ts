@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { example, rehearse, report } from './rehearse-helpers';
+import { example, rehearse, report } from './helpers';
 
 describe('exchange-runbook rehearse: usage and inputs', () => {
   const folder = mkdtempSync(join(tmpdir(), 'exr-rehearse-test-'));

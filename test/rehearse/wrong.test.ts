@@ -2,7 +2,7 @@
 // linter reports both as well). Fails, never skips, without pwsh.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rehearse, report, steps, wrong } from './rehearse-helpers';
+import { rehearse, report, steps, wrong } from './helpers';
 
 describe('exchange-runbook rehearse: wrong remedies', () => {
   it('a Mailbox server restarted before its databases are failed over fails the rehearsal', async () => {

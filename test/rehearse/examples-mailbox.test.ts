@@ -1,8 +1,8 @@
 // The rehearsal CLI as CI runs it (real pwsh + the Exchange simulator): the examples cure the Mailbox
-// server scenarios. Fails, never skips, without pwsh. Few rehearsals per file: each starts a pwsh.
+// server scenarios. Fails, never skips, without pwsh. (scripts/run-rehearse-tests.mjs)
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { example, report, steps } from './rehearse-helpers';
+import { example, report, steps } from './helpers';
 
 describe('exchange-runbook rehearse: examples x Mailbox scenarios', () => {
   it('pop.exrunbook cures pop-slow-commands: fail over, restart the Mailbox server, fail back', async () => {

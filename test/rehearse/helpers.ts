@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..', '..');
-const CLI = join(__dirname, '..', 'src', 'cli', 'rehearse.js');
+const CLI = join(ROOT, 'out', 'server', 'src', 'cli', 'rehearse.js');
 export const example = (name: string) => join(ROOT, 'examples', name);
 export const wrong = (name: string) => join(ROOT, 'server', 'test', 'fixtures', 'rehearsal', name);
 
