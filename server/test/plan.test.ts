@@ -124,6 +124,9 @@ describe('runbook plan', () => {
       pipeline: 'Invoke-Command -ComputerName $Server { Get-Service "a|b" | Format-List }',
     });
     assert.deepEqual(split('Get-PopSettings -Server $Server'), { pipeline: 'Get-PopSettings -Server $Server' });
+    // An expression writes the objects: still split before the display commands.
+    assert.deepEqual(split('$copies | Sort-Object Name | Format-Table'), { pipeline: '$copies | Sort-Object Name', display: 'Format-Table' });
+    assert.deepEqual(split('@($a, $b) | Format-List'), { pipeline: '@($a, $b)', display: 'Format-List' });
     // Only formatting: nothing to capture without it, so the command is kept whole.
     assert.deepEqual(split('Format-List'), { pipeline: 'Format-List' });
   });

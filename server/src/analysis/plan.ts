@@ -93,11 +93,14 @@ export function stepPlan(model: RunbookModel, node: StepNode): StepPlan {
  */
 export function captureSplit(command: string, script: PsScript): { pipeline: string; display?: string } {
   const last = script.pipelines[script.pipelines.length - 1];
-  if (!last || last.length < 2) return { pipeline: command };
+  if (!last || last.length === 0) return { pipeline: command };
   let first = last.length;
-  while (first > 1 && DISPLAY.test(script.commands[last[first - 1]!]!.name)) first--;
+  while (first > 0 && DISPLAY.test(script.commands[last[first - 1]!]!.name)) first--;
   if (first === last.length) return { pipeline: command };
   const start = script.commands[last[first]!]!.range.start;
+  // Something must write the objects before the display commands: a command, or an expression
+  // (`$copies | Format-Table`), which the summary does not list, so look for the pipe before it.
+  if (first === 0 && !/\|[\s`]*$/.test(command.slice(0, start))) return { pipeline: command };
   const end = script.commands[last[last.length - 1]!]!.range.end;
   const pipeline = command.slice(0, start).replace(/[\s`]*\|[\s`]*$/, '').trimEnd();
   return { pipeline, display: command.slice(start, end).trim() };

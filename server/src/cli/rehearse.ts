@@ -6,8 +6,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildRunbookPlan } from '../analysis/plan';
 import { RunbookLanguageService } from '../languageService';
-import type { ServerRole } from '../runtime/conditions';
-import { bindParameters, type CommandResult, rehearse, type Rehearsal, type RehearsalHost } from './rehearsal';
+import { bindParameters, rehearse, type Rehearsal } from './rehearsal';
+import { PwshRehearsalHost } from './rehearsalHost';
 import { findPwsh, PwshProcess } from './pwsh';
 
 const USAGE = `Usage: exchange-runbook rehearse <runbook> --scenario <name> [--server S] [--param Name=Value]...
@@ -84,51 +84,6 @@ interface Scenario {
   MailboxServer?: string;
   HealthSet?: string;
   Monitor?: string;
-}
-
-/** The step runs in the simulator's pwsh with the runbook's parameters as variables set from data. */
-const BIND = `param($__exrBindings, $__exrProperties)
-foreach ($__exrBinding in $__exrBindings.PSObject.Properties) { Set-Variable -Name $__exrBinding.Name -Value ([string]$__exrBinding.Value) }
-`;
-
-/** The tested properties of each captured object, as text (enums by name, the same on Windows PowerShell 5.1). */
-const READ_BACK = `@($__exrObjects | ForEach-Object {
-  $__exrObject = $_; $__exrRow = [ordered]@{}
-  foreach ($__exrName in @($__exrProperties)) {
-    $__exrValue = $__exrObject.$__exrName
-    $__exrRow[$__exrName] = if ($null -eq $__exrValue) { $null } elseif ($__exrValue -is [array]) { @($__exrValue | ForEach-Object { "$_" }) } else { "$__exrValue" }
-  }
-  [pscustomobject]$__exrRow
-})`;
-
-class SimulatorHost implements RehearsalHost {
-  constructor(private readonly pwsh: PwshProcess) {}
-
-  async run(command: string, bindings: Readonly<Record<string, string>>, capture?: { pipeline: string; display?: string; properties: string[] }): Promise<CommandResult> {
-    const script = capture
-      ? `${BIND}$__exrObjects = @(\n${capture.pipeline}\n)\n$__exrText = ($__exrObjects${capture.display ? ` | ${capture.display}` : ''} | Out-String -Width 160)\n[pscustomobject]@{ text = $__exrText; objects = ${READ_BACK} }`
-      : `${BIND}$__exrText = (\n${command}\n) | Out-String -Width 160\n[pscustomobject]@{ text = $__exrText; objects = $null }`;
-    const answer = await this.pwsh.invoke(script, { __exrBindings: bindings, __exrProperties: capture?.properties ?? [] });
-    const result = (Array.isArray(answer.output) ? answer.output[0] : answer.output) as { text?: string; objects?: Record<string, unknown>[] | null } | undefined;
-    const text = [...answer.host, result?.text ?? ''].join('\n').trim();
-    const commandResult: CommandResult = { ok: answer.ok, text, errors: answer.errors };
-    if (capture) commandResult.objects = result?.objects ?? [];
-    return commandResult;
-  }
-
-  async advanceClock(seconds: number): Promise<void> {
-    const answer = await this.pwsh.invoke('param($Seconds) Step-ExchangeSimulatorClock -Seconds $Seconds | Out-Null', { Seconds: seconds });
-    if (!answer.ok) throw new Error(answer.errors.join('\n'));
-  }
-
-  async rolesOf(server: string): Promise<ServerRole[]> {
-    const answer = await this.pwsh.invoke('param($Server) "$((Get-ExchangeServer -Identity $Server).ServerRole)"', { Server: server });
-    const text = String((Array.isArray(answer.output) ? answer.output[0] : answer.output) ?? '').toLowerCase();
-    const roles: ServerRole[] = [];
-    if (text.includes('mailbox')) roles.push('mailbox');
-    if (text.includes('clientaccess')) roles.push('cas');
-    return roles;
-  }
 }
 
 /**
@@ -250,7 +205,7 @@ Get-ExchangeSimulatorScenario -Name $Scenario | Select-Object Name, Server, Mail
     const before = new Set(texts((await pwsh.invoke(LEFT_IN_PLACE)).output));
     const rehearsalOptions: Parameters<typeof rehearse>[2] = { bindings, answers: options.answers };
     if (options.procedure !== undefined) rehearsalOptions.procedure = options.procedure;
-    const rehearsal = await rehearse(plan, new SimulatorHost(pwsh), rehearsalOptions);
+    const rehearsal = await rehearse(plan, new PwshRehearsalHost(pwsh), rehearsalOptions);
     // The scenario's monitor where its alert is raised (a scenario without an alert has nothing to cure).
     const monitor = scenario.Monitor && scenario.Server ? { name: scenario.Monitor, server: scenario.Server } : undefined;
     const health = monitor
