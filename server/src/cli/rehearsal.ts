@@ -64,6 +64,12 @@ function lookup<T>(map: Record<string, T>, key: string): T | undefined {
   return found === undefined ? undefined : map[found];
 }
 
+/** `600` -> `10 minutes`, as a runbook writes a wait. */
+function duration(seconds: number): string {
+  const [amount, unit] = seconds % 3600 === 0 ? [seconds / 3600, 'hour'] : seconds % 60 === 0 ? [seconds / 60, 'minute'] : [seconds, 'second'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
+}
+
 function nextName(next: Next): string {
   return next.kind === 'step' ? `${next.procedure}.${next.step}` : next.kind;
 }
@@ -97,7 +103,7 @@ export async function rehearse(plan: RunbookPlan, host: RehearsalHost, options: 
         if (!result.ok) return { path, outcome: { kind: 'failed', step: name, error: result.errors.join('\n') } };
         if (result.objects) facts.objects = result.objects;
       } else if (action.kind === 'wait') {
-        record.actions.push(`wait ${action.seconds} seconds`);
+        record.actions.push(`wait ${duration(action.seconds)} (simulated clock)`);
         await host.advanceClock(action.seconds);
       } else if (action.kind === 'ask') {
         const answer = lookup(options.answers, name) ?? lookup(options.answers, step.id);
