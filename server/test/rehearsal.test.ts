@@ -83,6 +83,7 @@ describe('rehearsal walk', () => {
     assert.deepEqual(result.path.map((s) => `${s.step} -> ${s.next}`), ['verify.rerun -> recover.restart', 'recover.restart -> recover.settle', 'recover.settle -> recover.again', 'recover.again -> resolved']);
     assert.deepEqual(result.path.map((s) => s.branch), ['otherwise', undefined, undefined, 'ResultType is Succeeded']);
     assert.equal(host.clock, 300);
+    assert.deepEqual(result.path[2]!.actions, ['wait 5 minutes (simulated clock)', 'manual "Look at the event log" (done)']);
     assert.equal(host.ran.length, 3);
     assert.deepEqual(host.ran[1], { command: 'Invoke-Command -ComputerName $Server { Restart-Service MSExchangePOP3 }', bindings: { Server: 'EX-CAS01' } });
   });
