@@ -107,6 +107,18 @@ else
   TERM=dumb NO_COLOR=1 run_suite pester "$EXR_PWSH" -NoProfile -NonInteractive -File test/sim/run-pester.ps1
 fi
 
+# --- rehearsals: every example against its simulator scenario, wrong remedies fail (real pwsh) ---
+section "rehearse"
+if [ "$BUILD_OK" -eq 0 ] || [ "$TESTS_COMPILED" -eq 0 ]; then
+  echo "rehearse: skipped, the build failed"
+  count rehearse 0 1
+elif [ ! -x "$EXR_PWSH" ]; then
+  echo "rehearse: PowerShell is missing at $EXR_PWSH (scripts/setup.sh installs it)"
+  count rehearse 0 1
+else
+  run_suite rehearse node scripts/run-rehearse-tests.mjs
+fi
+
 # --- grammar tests (vscode-tmgrammar-test; one test per file) -----------------------------------
 section "grammar"
 grammar_files="$(find test/grammar -name '*.exrunbook' 2>/dev/null | wc -l)"

@@ -13,7 +13,17 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
 import { RunbookLanguageService } from './languageService';
-import { MONITOR_INFO_REQUEST, PROCEDURE_FOR_MONITOR_REQUEST, type MonitorInfo, type MonitorInfoParams, type ProcedureForMonitorParams, type ProcedureLocation } from './protocol';
+import {
+  MONITOR_INFO_REQUEST,
+  type MonitorInfo,
+  type MonitorInfoParams,
+  PROCEDURE_FOR_MONITOR_REQUEST,
+  type ProcedureForMonitorParams,
+  type ProcedureLocation,
+  RUNBOOK_PLAN_REQUEST,
+  type RunbookPlan,
+  type RunbookPlanParams,
+} from './protocol';
 
 interface Settings {
   diagnostics: { enable: boolean };
@@ -185,6 +195,15 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     MONITOR_INFO_REQUEST,
     safe('monitorInfo', null as MonitorInfo | null, (params: MonitorInfoParams) => service!.monitorInfo(params.monitor, language)),
+    RUNBOOK_PLAN_REQUEST,
+    safe('runbookPlan', null as RunbookPlan | null, async (params: RunbookPlanParams) => {
+      const open = modelOf(params.uri);
+      if (open) return service!.runbookPlan(open, params.uri);
+      // A runbook not open in the editor (the health view starts a run from a workspace file).
+      if (!params.uri.startsWith('file:')) return null;
+      const text = await readFile(fileURLToPath(params.uri), 'utf8').catch(() => undefined);
+      return text === undefined ? null : service!.runbookPlan(service!.analyze(text), params.uri);
+    }),
   );
 
   documents.listen(connection);
