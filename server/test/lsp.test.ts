@@ -138,6 +138,8 @@ describe('language server over LSP', () => {
     const misspelt = (await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'PopTestDeepMonitor' })) as MonitorInfo;
     assert.equal(misspelt.monitor, 'PopDeepTestMonitor');
     assert.equal(await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'NoSuchMonitor' }), null);
+  });
+
   it('gives the runner the runbook plan: branches resolved, the probe captured without Format-List', async () => {
     const plan = (await client.sendRequest(RUNBOOK_PLAN_REQUEST, { uri: URI })) as RunbookPlan;
     assert.deepEqual(plan.procedures.map((p) => p.id), ['verify', 'recover']);
