@@ -195,6 +195,9 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     MONITOR_INFO_REQUEST,
     safe('monitorInfo', null as MonitorInfo | null, (params: MonitorInfoParams) => service!.monitorInfo(params.monitor, language)),
+  );
+
+  connection.onRequest(
     RUNBOOK_PLAN_REQUEST,
     safe('runbookPlan', null as RunbookPlan | null, async (params: RunbookPlanParams) => {
       const open = modelOf(params.uri);
