@@ -23,7 +23,7 @@ if (files.length === 0) {
 }
 let passed = 0;
 let failed = 0;
-const stream = run({ files, concurrency: 2, timeout: 120_000 });
+const stream = run({ files, concurrency: 2, timeout: 300_000 });
 stream.on('test:pass', (event) => {
   if (event.details?.type !== 'suite') passed++;
 });
