@@ -139,7 +139,20 @@ export interface ServerComponent {
   description?: LocalizedText;
 }
 
+/** Commands known by name only (server/catalog/commands.json): real, but their parameters are not checked. */
+export interface CommandNames {
+  /** PowerShell 7's own modules, module name → cmdlet names. */
+  powershellModules: Record<string, string[]>;
+  /** Windows PowerShell 5.1 and Windows modules the Exchange Management Shell offers (WMI, event logs, IIS, networking). */
+  windowsPowerShell: string[];
+  /** Alias → command. */
+  aliases: Record<string, string>;
+  /** Every cmdlet Microsoft's reference marks as applicable to Exchange Server 2013. */
+  exchange2013: string[];
+}
+
 export interface Catalog {
+  commandNames?: CommandNames;
   healthSets: HealthSet[];
   probes: Probe[];
   monitors: Monitor[];

@@ -3,7 +3,7 @@
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
 import type { Procedure } from '../../language/syntax';
 import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powershell/parser';
-import { bindCommand, type Binding } from '../binding';
+import type { Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
 import { didYouMean, hasWildcard, wildcardMatches } from '../text';
@@ -11,6 +11,8 @@ import { AUTOMATIC_VARIABLES } from './variables';
 
 /** Leftovers of the documentation such as `<ServerName>` or `<服务器名称>`. */
 const PLACEHOLDER = /<([^<>\r\n|&;]{1,60})>/gu;
+/** `$ErrorActionPreference`, `$FormatEnumerationLimit`, `$MaximumHistoryCount`: PowerShell's own settings. */
+const PREFERENCE_VARIABLE = /^(\w+preference|formatenumerationlimit|maximum\w+count|psdefaultparametervalues|psemailserver|psnativecommand\w+|pssessionapplicationname|pssessionconfigurationname|pssessionoption|psstyle|psculture|psuiculture|nestedpromptlevel|psedition|psmoduleautoloadingpreference|consolefilename|enabledexperimentalfeatures|logcommand\w+|logengine\w+|logprovider\w+)$/;
 const BOOLEAN_TEXT = /^(\$true|\$false|true|false|0|1)$/i;
 
 /** The checks of the commands of one procedure's steps. */
@@ -33,7 +35,7 @@ function checkRun(sink: DiagnosticSink, run: RunScript): void {
   const clean = (range: PsRange): boolean => !placeholders.some((p) => p.start < range.end && range.start < p.end);
   checkVariables(sink, run);
   for (const command of run.script.commands) {
-    const binding = bindCommand(model.catalog, command);
+    const binding = model.bind(run, command);
     if (!binding) {
       checkUnknownCmdlet(sink, run, command.name, command.nameRange);
       continue;
@@ -78,13 +80,14 @@ function checkPowerShellSyntax(sink: DiagnosticSink, run: RunScript): void {
 function checkVariables(sink: DiagnosticSink, run: RunScript): void {
   const { model, l10n } = sink;
   const t = l10n.t;
-  const assigned = new Set(run.script.variables.filter((v) => v.assigned).map((v) => v.name.toLowerCase()));
+  // Assigned in this `run` or an earlier one of the step: the step's lines run in one session.
+  const { assigned } = model.contextOf(run);
   const declared = model.runbook.params.map((p) => p.name.text);
   const insertLine = model.headerEnd + 1;
   const reported = new Set<string>();
   for (const variable of run.script.variables) {
     const name = variable.name.toLowerCase();
-    if (variable.assigned || assigned.has(name) || AUTOMATIC_VARIABLES.has(name) || model.param(name) || name === '') continue;
+    if (variable.assigned || assigned.has(name) || PREFERENCE_VARIABLE.test(name) || AUTOMATIC_VARIABLES.has(name) || model.param(name) || name === '') continue;
     const range = run.toRange(variable.range);
     const s = sink.suggest(range, didYouMean(variable.name, declared), (n) => '$' + n);
     const fixes = [...s.fixes];
@@ -98,10 +101,12 @@ function checkVariables(sink: DiagnosticSink, run: RunScript): void {
 }
 
 function checkUnknownCmdlet(sink: DiagnosticSink, run: RunScript, name: string, nameRange: { start: number; end: number }): void {
-  // Any command may run in a step; only a near miss of a known cmdlet is worth a word.
+  // Any command may run in a step; only a near miss of a real cmdlet is worth a word, and a real
+  // cmdlet (PowerShell's own, Exchange 2013's) is never one: Get-PSSession is no typo of New-PSSession.
   if (!/^[A-Za-z]+-[A-Za-z]+$/.test(name)) return;
   const { model, l10n } = sink;
-  const suggestions = didYouMean(name, model.catalog.cmdlets.filter((c) => c.source === 'Exchange' || c.source === 'PowerShell').map((c) => c.name), 2);
+  if (model.catalog.knownCommand(name)) return;
+  const suggestions = didYouMean(name, model.catalog.commandNames, 2);
   if (suggestions.length === 0) return;
   const range = run.toRange(nameRange);
   const s = sink.suggest(range, suggestions);
@@ -133,7 +138,7 @@ function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, co
   // Pipeline input binds parameters too (`Get-MailboxServer x | Set-MailboxServer ...`), and
   // built-in cmdlets have parameter sets the catalog does not model: check Exchange cmdlets that
   // start a pipeline only.
-  if (command.position === 0 && cmdlet.source === 'Exchange') {
+  if (command.position === 0 && cmdlet.source === 'Exchange' && !binding.openSplat) {
     for (const parameter of cmdlet.parameters) {
       if (parameter.mandatory && !binding.bound.has(parameter.name.toLowerCase())) {
         sink.report('missing-mandatory-parameter', run.toRange(command.nameRange), t('{0} needs the parameter -{1}.', cmdlet.name, parameter.name));
@@ -141,7 +146,7 @@ function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, co
     }
   }
   for (const bound of binding.bound.values()) {
-    if (bound.argument && clean(bound.argument.range)) checkValue(sink, run, cmdlet, bound.parameter, bound.argument);
+    if (bound.argument && !bound.splatted && clean(bound.argument.range)) checkValue(sink, run, cmdlet, bound.parameter, bound.argument);
   }
 }
 
@@ -300,7 +305,7 @@ function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: P
  * from the catalog if the name means one thing there (AlertValue, ResultType; not Status).
  */
 function comparedProperty(model: RunbookModel, run: RunScript, comparison: PsComparison): { name: string; values?: string } | undefined {
-  const input = comparison.command !== undefined ? model.inputOf(run.script, comparison.command) : undefined;
+  const input = comparison.command !== undefined ? model.inputOf(run, comparison.command) : undefined;
   if (input) {
     const found = model.conditionProperty(input, comparison.property);
     return found ? { name: found.property.name, ...(found.values ? { values: found.values } : {}) } : undefined;
@@ -318,7 +323,7 @@ function checkConfirmation(sink: DiagnosticSink, node: StepNode): void {
   if (node.step.confirm) return;
   for (const run of model.runsOf(node)) {
     for (const command of run.script.commands) {
-      const binding = bindCommand(model.catalog, command);
+      const binding = model.bind(run, command);
       if (!binding || !isDangerous(binding)) continue;
       const reason = l10n.text(binding.cmdlet.dangerous!.reason) ?? '';
       const header = node.step.headerRange;

@@ -25,9 +25,7 @@ function checkPropertyCondition(sink: DiagnosticSink, node: StepNode, condition:
   const shape = model.outputOf(node);
   if (!shape) {
     // Unknown commands may write anything; say something only when we know they write nothing.
-    const writer = model.writingCommand(node);
-    const cmdlet = writer ? model.catalog.cmdlet(writer.name) : undefined;
-    if (!writer || (cmdlet && !cmdlet.output)) {
+    if (model.writesNothing(node)) {
       sink.report('condition-without-output', condition.property.range, t('The step runs no command whose output has {0}: a condition tests what the step\'s last `run` writes.', condition.property.text));
     }
     return;
