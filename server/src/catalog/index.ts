@@ -114,6 +114,7 @@ export class CatalogIndex {
     for (const name of names?.exchange2013 ?? []) add(name, 'Exchange');
     for (const list of Object.values(names?.powershellModules ?? {})) for (const name of list) add(name, 'PowerShell');
     for (const name of names?.windowsPowerShell ?? []) add(name, 'PowerShell');
+    for (const list of Object.values(names?.windowsModules ?? {})) for (const name of list) add(name, 'PowerShell');
     // An alias of a cmdlet the catalog describes binds like the cmdlet (`icm`, `gsv`, `%`).
     for (const [alias, target] of Object.entries(names?.aliases ?? {})) {
       const cmdlet = this.cmdletsByName.get(key(target));
@@ -127,9 +128,12 @@ export class CatalogIndex {
     return this.commandsByName.get(key(name));
   }
 
+  private commandNameList: string[] | undefined;
+
   /** Every real command name a misspelt one may be close to (aliases excepted). */
   get commandNames(): string[] {
-    return [...this.commandsByName.values()].filter((c) => c.source !== 'alias').map((c) => c.name);
+    this.commandNameList ??= [...this.commandsByName.values()].filter((c) => c.source !== 'alias').map((c) => c.name);
+    return this.commandNameList;
   }
 
   /** The cmdlet's own name for an alias (`icm` → Invoke-Command), else the name as written. */
@@ -178,7 +182,7 @@ export class CatalogIndex {
     return this.catalog.monitors.filter((m) => key(m.healthSet) === key(healthSet));
   }
   monitorsOfProbe(probe: string): Monitor[] {
-    return this.catalog.monitors.filter((m) => key(m.probe) === key(probe));
+    return this.catalog.monitors.filter((m) => m.probe !== undefined && key(m.probe) === key(probe));
   }
 
   /** All parameters a cmdlet accepts, its own first, then the common ones. */

@@ -52,6 +52,8 @@ export interface PsComparison {
   operator: string;
   value: string;
   valueRange: PsRange;
+  /** Every value of a list compared with `-in` / `-notin` (`$_.Name -in "A", "B"`), the first included. */
+  values?: { value: string; valueRange: PsRange }[];
   /** The command (Where-Object, usually) whose script block or arguments hold the comparison. */
   command?: number;
 }
@@ -378,10 +380,14 @@ class Summarizer {
     if (!left || !right || right.id === left.id) return;
     const member = left.descendantsOfType('member_name').pop();
     if (!member) return;
-    const literal = right.descendantsOfType('string_literal')[0];
+    const literals = right.descendantsOfType('string_literal');
+    const literal = literals[0];
     if (!literal) return;
     const argument = this.argument(literal);
     const comparison: PsComparison = { property: member.text, operator: operator.text.toLowerCase(), value: argument.value, valueRange: argument.valueRange };
+    if (/^-[ic]?(not)?in$/.test(comparison.operator)) {
+      comparison.values = literals.flatMap((l) => (l ? [this.argument(l)] : [])).map((a) => ({ value: a.value, valueRange: a.valueRange }));
+    }
     if (command !== undefined) comparison.command = command;
     this.script.comparisons.push(comparison);
   }

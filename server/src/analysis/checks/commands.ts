@@ -6,7 +6,8 @@ import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powersh
 import type { Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
-import { didYouMean, hasWildcard, wildcardMatches } from '../text';
+import { didYouMean, editDistance, hasWildcard, wildcardMatches } from '../text';
+import { healthSetsNamed, judgeItem, patternMatchesSome } from './names';
 import { AUTOMATIC_VARIABLES } from './variables';
 
 /** Leftovers of the documentation such as `<ServerName>` or `<服务器名称>`. */
@@ -106,7 +107,10 @@ function checkUnknownCmdlet(sink: DiagnosticSink, run: RunScript, name: string, 
   if (!/^[A-Za-z]+-[A-Za-z]+$/.test(name)) return;
   const { model, l10n } = sink;
   if (model.catalog.knownCommand(name)) return;
-  const suggestions = didYouMean(name, model.catalog.commandNames, 2);
+  // Two edits at most: a wider net would catch real cmdlets of modules the list does not hold
+  // (Get-ADGroup is no misspelling of Get-Group). Names of other lengths cannot be that close.
+  const candidates = model.catalog.commandNames.filter((c) => Math.abs(c.length - name.length) <= 2);
+  const suggestions = didYouMean(name, candidates, 2).filter((c) => editDistance(c, name) <= 2);
   if (suggestions.length === 0) return;
   const range = run.toRange(nameRange);
   const s = sink.suggest(range, suggestions);
@@ -232,33 +236,34 @@ function checkMonitoringIdentity(sink: DiagnosticSink, run: RunScript, argument:
   }
   const itemStart = base + healthSetName.length + 1;
   const itemRange = run.toRange({ start: itemStart, end: itemStart + itemName.length });
-  const probe = catalog.probe(itemName);
-  const monitor = catalog.monitor(itemName);
-  const known = catalog.misspelling(itemName, 'monitor') ?? catalog.misspelling(itemName, 'probe');
-  if (!probe && !(monitor && !probeOnly)) {
-    if (monitor && probeOnly) {
-      sink.report('unknown-probe', itemRange, t('{0} is a monitor; Invoke-MonitoringProbe runs its probe {1}.', monitor.name, monitor.probe), {
-        fixes: [{ title: t('Change to {0}', monitor.probe), edits: [{ range: itemRange, newText: monitor.probe }], preferred: true }],
-      });
-      return;
-    }
-    if (known && !probeOnly) {
-      sink.report('misspelt-name', itemRange, t('{0} is a misspelling in the documentation: the monitor is {1}.', itemName, known.right), {
-        fixes: [{ title: t('Change to {0}', known.right), edits: [{ range: itemRange, newText: known.right }], preferred: true }],
-      });
-      return;
-    }
-    // Only health sets the catalog knows in detail can say a name is not theirs.
-    const items = [...catalog.probesOf(healthSet.name).map((p) => p.name), ...(probeOnly ? [] : catalog.monitorsOf(healthSet.name).map((m) => m.name))];
-    if (items.length === 0) return;
-    const everything = [...catalog.probes.map((p) => p.name), ...(probeOnly ? [] : catalog.monitors.map((m) => m.name))];
-    const s = sink.suggest(itemRange, didYouMean(itemName, items).concat(didYouMean(itemName, everything)).filter((v, i, a) => a.indexOf(v) === i).slice(0, 3));
+  const judged = judgeItem(catalog, itemName, 'item', [healthSet]);
+  if (judged.verdict === 'unjudged') return;
+  if (judged.verdict === 'misspelt') {
+    const right = judged.misspelling.right;
+    sink.report('misspelt-name', itemRange, t('{0} is a misspelling in the documentation: the monitor is {1}.', itemName, right), {
+      fixes: [{ title: t('Change to {0}', right), edits: [{ range: itemRange, newText: right }], preferred: true }],
+    });
+    return;
+  }
+  if (judged.verdict === 'unknown') {
+    const s = sink.suggest(itemRange, probeOnly ? judged.suggestions.filter((n) => catalog.probe(n)) : judged.suggestions);
     const message = probeOnly ? t('{0} is not a probe of {1}.', itemName, healthSet.name) : t('{0} is neither a probe nor a monitor of {1}.', itemName, healthSet.name);
     sink.report(probeOnly ? 'unknown-probe' : 'unknown-monitor', itemRange, message + s.suffix, { fixes: s.fixes });
     return;
   }
-  const item = probe ?? monitor!;
-  if (item.name !== itemName) {
+  const { probe, monitor } = judged;
+  if (!probe && monitor && probeOnly) {
+    const fixes: Fix[] = monitor.probe ? [{ title: t('Change to {0}', monitor.probe), edits: [{ range: itemRange, newText: monitor.probe }], preferred: true }] : [];
+    const message = monitor.probe
+      ? t('{0} is a monitor; Invoke-MonitoringProbe runs its probe {1}.', monitor.name, monitor.probe)
+      : t('{0} is a monitor with no probe to run: it watches events or counters.', monitor.name);
+    sink.report('unknown-probe', itemRange, message, { fixes });
+    return;
+  }
+  const item = (probe ?? monitor)!;
+  const itemSet = catalog.healthSet(item.healthSet);
+  // The case of a name copied from a topic that lists only part of a health set is not reliable.
+  if (item.name !== itemName && itemSet?.catalogue === 'complete') {
     sink.report('misspelt-name', itemRange, t('The name is spelt {0}.', item.name), {
       fixes: [{ title: t('Change to {0}', item.name), edits: [{ range: itemRange, newText: item.name }], preferred: true }],
     });
@@ -289,7 +294,13 @@ function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: P
       }
       continue;
     }
-    if (wildcard || comparison.operator.includes('match')) continue;
+    if (comparison.operator.includes('match')) continue;
+    const itemKind = namedItem(model, run, comparison);
+    if (itemKind) {
+      checkItemNames(sink, run, comparison, itemKind, wildcard);
+      continue;
+    }
+    if (wildcard) continue;
     const found = comparedProperty(model, run, comparison);
     const set = model.catalog.valueSet(found?.values);
     if (!found || !set || set.values.length === 0 || set.name === 'Boolean') continue;
@@ -297,6 +308,60 @@ function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: P
     const s = sink.suggest(range, didYouMean(comparison.value, set.values.map((v) => v.name)));
     sink.report('unknown-value', range, t('{0} is not a value of {1}; it is one of {2}.', comparison.value, found.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
   }
+}
+
+/**
+ * Whether a filter compares the name of a monitor (`Get-ServerHealth ... | ?{$_.Name -eq ...}`) or
+ * of a probe or monitor: from what the pipeline feeds the filter, or, when that is not known, from a
+ * `Name` compared with something that ends like a monitor or probe name.
+ */
+function namedItem(model: RunbookModel, run: RunScript, comparison: PsComparison): 'monitor' | 'item' | undefined {
+  const input = comparison.command !== undefined ? model.inputOf(run, comparison.command) : undefined;
+  if (input) return model.catalog.property(input.type, comparison.property)?.names;
+  return comparison.property.toLowerCase() === 'name' && /(monitor|probe)\*?$/i.test(comparison.value) ? 'item' : undefined;
+}
+
+/**
+ * Monitor or probe names in a filter, judged against the health sets in context: those the same
+ * command compares HealthSetName with, else the runbook's own.
+ */
+function checkItemNames(sink: DiagnosticSink, run: RunScript, comparison: PsComparison, kind: 'monitor' | 'item', wildcard: boolean): void {
+  const { model, l10n } = sink;
+  const t = l10n.t;
+  const catalog = model.catalog;
+  // Get-ServerHealth without -HealthSet lists every monitor of the server: the runbook's own health
+  // sets are no context, only the filter's HealthSetName and the command's -HealthSet are.
+  const compared = run.script.comparisons
+    .filter((c) => c.command === comparison.command && /^(healthsetname|healthset)$/i.test(c.property) && !c.operator.includes('like') && !c.operator.includes('match'))
+    .map((c) => c.value);
+  const context = healthSetsNamed(catalog, [...compared, ...pipelineHealthSets(model, run, comparison.command)]);
+  const values = comparison.values ?? [{ value: comparison.value, valueRange: comparison.valueRange }];
+  for (const { value, valueRange } of values) {
+    const range = run.toRange(valueRange);
+    if (wildcard) {
+      if (!patternMatchesSome(catalog, value, kind, context)) sink.report('unknown-monitor', range, t('No monitor matches {0}.', value));
+      continue;
+    }
+    const judged = judgeItem(catalog, value, kind, context, healthSetsNamed(catalog, model.runbook.healthSets.map((h) => h.text)));
+    if (judged.verdict === 'misspelt') {
+      const right = judged.misspelling.right;
+      const note = l10n.text(judged.misspelling.note);
+      sink.report('misspelt-name', range, t('{0} is a misspelling in the documentation: the monitor is {1}.', value, right) + (note ? ' ' + note : ''), {
+        fixes: [{ title: t('Change to {0}', right), edits: [{ range, newText: right }], preferred: true }],
+      });
+    } else if (judged.verdict === 'unknown') {
+      const s = sink.suggest(range, judged.suggestions);
+      sink.report('unknown-monitor', range, t('{0} is not a monitor.', value) + s.suffix, { fixes: s.fixes });
+    }
+  }
+}
+
+/** The health set named by `-HealthSet` on the command that starts the pipeline of command `index`. */
+function pipelineHealthSets(model: RunbookModel, run: RunScript, index: number | undefined): string[] {
+  const command = index !== undefined ? run.script.commands[index] : undefined;
+  const first = command && run.script.commands.find((c) => c.pipeline === command.pipeline && c.position === 0);
+  const value = first ? model.bind(run, first)?.bound.get('healthset')?.argument : undefined;
+  return value && (value.kind === 'bareword' || value.kind === 'string') ? [value.value] : [];
 }
 
 /**
