@@ -41,6 +41,8 @@ export const DIAGNOSTIC_CODES = {
   'invalid-value': DiagnosticSeverity.Error,
   'unknown-service': DiagnosticSeverity.Warning,
   placeholder: DiagnosticSeverity.Error,
+  'example-name': DiagnosticSeverity.Warning,
+  'untargeted-service': DiagnosticSeverity.Warning,
   'powershell-syntax': DiagnosticSeverity.Warning,
   'missing-confirm': DiagnosticSeverity.Warning,
   'unknown-property': DiagnosticSeverity.Error,

@@ -135,14 +135,17 @@ const CACHE_LIMIT = 20_000;
 export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
   if (cached) return cached;
-  let script = summarize(text, text, []);
+  // PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
+  // ones; tree-sitter-powershell does not. One UTF-16 unit each, so offsets stay the same.
+  const plain = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'");
+  let script = summarize(plain, text, []);
   // tree-sitter-powershell has no bareword lists (`Format-Table Name, Status`, `-ComputerName
   // $Cas, $Mailbox`). When such commas are the only trouble, the text with them blanked out
   // (same offsets) parses, and the list items are merged back into one argument.
   if (script.errors.length > 0) {
-    const commas = listCommas(text);
+    const commas = listCommas(plain);
     if (commas.length > 0) {
-      let variant = text;
+      let variant = plain;
       for (const at of commas) variant = variant.slice(0, at) + ' ' + variant.slice(at + 1);
       const alternative = summarize(variant, text, commas);
       if (alternative.errors.length === 0) script = alternative;

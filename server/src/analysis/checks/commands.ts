@@ -1,12 +1,13 @@
 // Checks of the PowerShell inside steps: cmdlets and their parameters, values, health set / probe /
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
-import type { Procedure } from '../../language/syntax';
+import type { Procedure, Range } from '../../language/syntax';
 import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powershell/parser';
 import type { Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
 import { didYouMean, editDistance, hasWildcard, wildcardMatches } from '../text';
+import { englishFor } from '../words';
 import { healthSetsNamed, judgeItem, patternMatchesSome } from './names';
 import { AUTOMATIC_VARIABLES } from './variables';
 
@@ -35,15 +36,77 @@ function checkRun(sink: DiagnosticSink, run: RunScript): void {
   // A value with a placeholder in it is reported once, as a placeholder.
   const clean = (range: PsRange): boolean => !placeholders.some((p) => p.start < range.end && range.start < p.end);
   checkVariables(sink, run);
-  for (const command of run.script.commands) {
+  checkExampleNames(sink, run);
+  for (const [index, command] of run.script.commands.entries()) {
     const binding = model.bind(run, command);
     if (!binding) {
       checkUnknownCmdlet(sink, run, command.name, command.nameRange);
       continue;
     }
     checkBinding(sink, run, binding, command, clean);
+    checkServiceTarget(sink, run, binding, index);
   }
   checkComparisons(sink, run, clean);
+}
+
+/** Microsoft's fictitious domains: the names its topics use in examples. */
+const EXAMPLE_DOMAIN = /(?:[\p{L}\p{N}_.+-]+@|(?:[\p{L}\p{N}_-]+\.)*)(?:contoso|fabrikam|adatum|tailspintoys|woodgrovebank|litwareinc|northwindtraders|wingtiptoys|coho(?:vineyard|winery))\.(?:com|net|org)\b/giu;
+
+/** `server1.contoso.com` or `kim@contoso.com` copied from a topic: the command would act on a server that is not yours. */
+function checkExampleNames(sink: DiagnosticSink, run: RunScript): void {
+  const { l10n } = sink;
+  const t = l10n.t;
+  const text = run.action.command;
+  for (const match of text.matchAll(EXAMPLE_DOMAIN)) {
+    const range = run.toRange({ start: match.index, end: match.index + match[0].length });
+    if (match[0].includes('@')) {
+      sink.report('example-name', range, t('{0} is an example address from the documentation: use an address of your organization.', match[0]));
+      continue;
+    }
+    // A parameter goes in as `$Server`, which a single-quoted string would not expand.
+    const quotes = [...text.slice(0, match.index)].filter((c) => c === "'").length;
+    const fixes = quotes % 2 === 1 ? [] : placeholderFixes(sink, 'server', range);
+    sink.report('example-name', range, t('{0} is an example server name from the documentation: use a declared parameter such as $Server.', match[0]), { fixes });
+  }
+}
+
+const SERVICE_CONTROL = new Set(['restart-service', 'start-service', 'stop-service']);
+
+/**
+ * `Restart-Service MSExchangePOP3BE` alone restarts the service on the admin's own computer, not on
+ * the server the runbook is about: it must run inside `Invoke-Command -ComputerName`, or take its
+ * services from `Get-Service -ComputerName`.
+ */
+function checkServiceTarget(sink: DiagnosticSink, run: RunScript, binding: Binding, index: number): void {
+  const { model, l10n } = sink;
+  const t = l10n.t;
+  const { commands } = run.script;
+  const command = commands[index]!;
+  // A command PowerShell cannot parse may have lost its Invoke-Command: the syntax warning says enough.
+  if (!SERVICE_CONTROL.has(binding.cmdlet.name.toLowerCase()) || run.script.errors.length > 0) return;
+  // Inside a script block: Invoke-Command decides where it runs (ForEach-Object passes it on).
+  for (let parent = command.parent; parent !== undefined; parent = commands[parent]!.parent) {
+    const host = model.catalog.canonicalName(commands[parent]!.name).toLowerCase();
+    if (host === 'invoke-command') return;
+  }
+  // Services piped from `Get-Service -ComputerName X` are X's.
+  const source = commands.find((c) => c.pipeline === command.pipeline && c.position === 0 && c !== command);
+  const sourceBinding = source ? model.bind(run, source) : undefined;
+  if (sourceBinding && (sourceBinding.bound.has('computername') || sourceBinding.cmdlet.name.toLowerCase() === 'invoke-command')) return;
+  if (command.position > 0 && !sourceBinding) return;
+  const server = model.runbook.params.find((p) => ['server', 'cas', 'mailbox'].includes(p.kind?.text ?? ''));
+  const statement = run.script.pipelines.filter((p) => p.length > 0).length === 1;
+  const fixes: Fix[] = [];
+  if (server && statement && command.parent === undefined) {
+    // Wrap the whole `run` line: the pipeline it is in moves into the script block as written.
+    const whole = run.toRange({ start: 0, end: run.action.command.length });
+    fixes.push({
+      title: t('Run it on ${0} with Invoke-Command', server.name.text),
+      edits: [{ range: whole, newText: `Invoke-Command -ComputerName $${server.name.text} { ${run.action.command.trim()} }` }],
+      preferred: true,
+    });
+  }
+  sink.report('untargeted-service', run.toRange(command.nameRange), t('{0} runs on the computer the runbook runs on, not on the Exchange server: run it inside Invoke-Command -ComputerName.', command.name), { fixes });
 }
 
 export function isDangerous(binding: Binding): boolean {
@@ -55,18 +118,67 @@ export function isDangerous(binding: Binding): boolean {
   return !rule.whenValue || bound.argument?.value.toLowerCase() === rule.whenValue.toLowerCase();
 }
 
-function checkPlaceholders(sink: DiagnosticSink, run: RunScript): PsRange[] {
+type PlaceholderKind = 'server' | 'cas' | 'mailbox' | 'healthset' | 'database' | 'other';
+
+/** What a placeholder stands for, from its words in English, Chinese or Japanese. */
+function placeholderKind(text: string): PlaceholderKind {
+  const words = text.toLowerCase();
+  if (/health ?set|运行状况集|正常性セット|健全性セット/.test(words)) return 'healthset';
+  if (/database|数据库|データベース/.test(words)) return 'database';
+  if (/\bcas\b|client access|客户端访问|クライアント アクセス|クライアントアクセス/.test(words)) return 'cas';
+  if (/mailbox|邮箱|メールボックス/.test(words)) return 'mailbox';
+  if (/server|computer|服务器|计算机|サーバー|コンピューター/.test(words)) return 'server';
+  return 'other';
+}
+
+/**
+ * Fixes for a placeholder of this kind: the declared parameters of that kind (a CAS or Mailbox
+ * server may be any server parameter), for a health set also the runbook's own health sets, and
+ * when nothing fits, declaring a parameter of that kind.
+ */
+function placeholderFixes(sink: DiagnosticSink, kind: PlaceholderKind, range: Range): Fix[] {
   const { model, l10n } = sink;
   const t = l10n.t;
+  const params = model.runbook.params;
+  const ofKind = (kinds: string[]): typeof params => params.filter((p) => kinds.includes(p.kind?.text ?? ''));
+  const candidates =
+    kind === 'cas' ? [...ofKind(['cas']), ...ofKind(['server'])]
+    : kind === 'mailbox' ? [...ofKind(['mailbox']), ...ofKind(['server'])]
+    : kind === 'server' ? ofKind(['server', 'cas', 'mailbox'])
+    : kind === 'healthset' ? ofKind(['healthset'])
+    : kind === 'database' ? ofKind(['database'])
+    : params;
+  const fixes: Fix[] = candidates.map((p) => ({ title: t('Replace with ${0}', p.name.text), edits: [{ range, newText: '$' + p.name.text }] }));
+  if (kind === 'healthset') {
+    for (const h of model.runbook.healthSets) fixes.push({ title: t('Change to {0}', h.text), edits: [{ range, newText: h.text }] });
+  }
+  if (fixes.length === 0 && kind !== 'other') {
+    const name = { server: 'Server', cas: 'Server', mailbox: 'MailboxServer', healthset: 'HealthSet', database: 'Database' }[kind];
+    const at = { line: model.headerEnd + 1, character: 0 };
+    const paramKind = kind === 'healthset' ? 'healthset' : kind;
+    fixes.push({
+      title: t('Declare ${0} as a runbook parameter', name),
+      edits: [{ range: { start: at, end: at }, newText: `  param $${name}: ${paramKind} "${name}"\n` }, { range, newText: '$' + name }],
+    });
+  }
+  if (fixes[0]) fixes[0].preferred = true;
+  return fixes;
+}
+
+function checkPlaceholders(sink: DiagnosticSink, run: RunScript): PsRange[] {
+  const { l10n } = sink;
+  const t = l10n.t;
   const found: PsRange[] = [];
-  const serverParams = model.runbook.params.filter((p) => ['server', 'cas', 'mailbox'].includes(p.kind?.text ?? ''));
   for (const match of run.action.command.matchAll(PLACEHOLDER)) {
     const offsets = { start: match.index, end: match.index + match[0].length };
     found.push(offsets);
     const range = run.toRange(offsets);
-    const candidates = serverParams.length > 0 ? serverParams : model.runbook.params;
-    const fixes: Fix[] = candidates.map((p, i) => ({ title: t('Replace with ${0}', p.name.text), edits: [{ range, newText: '$' + p.name.text }], preferred: i === 0 }));
-    sink.report('placeholder', range, t('{0} is a placeholder left from the documentation: use a declared parameter such as $Server.', match[0]), { fixes });
+    const kind = placeholderKind(match[1]!);
+    const fixes = placeholderFixes(sink, kind, range);
+    const message = ['server', 'cas', 'mailbox'].includes(kind)
+      ? t('{0} is a placeholder left from the documentation: use a declared parameter such as $Server.', match[0])
+      : t('{0} is a placeholder left from the documentation: put in a declared parameter or the value it stands for.', match[0]);
+    sink.report('placeholder', range, message, { fixes });
   }
   return found;
 }
@@ -305,7 +417,8 @@ function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: P
     const set = model.catalog.valueSet(found?.values);
     if (!found || !set || set.values.length === 0 || set.name === 'Boolean') continue;
     if (set.values.some((v) => v.name.toLowerCase() === comparison.value.toLowerCase())) continue;
-    const s = sink.suggest(range, didYouMean(comparison.value, set.values.map((v) => v.name)));
+    const local = englishFor(comparison.value, set.values.map((v) => v.name));
+    const s = sink.suggest(range, local ? [local] : didYouMean(comparison.value, set.values.map((v) => v.name)));
     sink.report('unknown-value', range, t('{0} is not a value of {1}; it is one of {2}.', comparison.value, found.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
   }
 }

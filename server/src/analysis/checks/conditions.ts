@@ -4,6 +4,7 @@ import { type AnswerCondition, type Procedure, type PropertyCondition, ROLES, ty
 import type { DiagnosticSink } from '../diagnostics';
 import type { StepNode } from '../model';
 import { didYouMean } from '../text';
+import { englishFor } from '../words';
 
 /** The `when` conditions of one procedure's steps. */
 export function checkConditions(sink: DiagnosticSink, procedure: Procedure): void {
@@ -56,7 +57,8 @@ function checkPropertyCondition(sink: DiagnosticSink, node: StepNode, condition:
   for (const value of condition.values) {
     const exact = names.find((n) => n.toLowerCase() === value.text.toLowerCase());
     if (exact) continue;
-    const s = sink.suggest(value.range, didYouMean(value.text, names));
+    const local = englishFor(value.text, names);
+    const s = sink.suggest(value.range, local ? [local] : didYouMean(value.text, names));
     sink.report('unknown-value', value.range, t('{0} is not a value of {1}; it is one of {2}.', value.text, found.property.name, names.join(', ')) + s.suffix, { fixes: s.fixes });
   }
 }
@@ -67,7 +69,9 @@ function checkAnswer(sink: DiagnosticSink, node: StepNode, condition: AnswerCond
     sink.report('answer-without-ask', condition.keyword.range, t('`when answer` needs an `ask` in the step.'));
   }
   if (condition.value && condition.value.text !== 'yes' && condition.value.text !== 'no') {
-    sink.report('answer-without-ask', condition.value.range, t('An answer is yes or no.'));
+    const local = englishFor(condition.value.text, ['yes', 'no']);
+    const s = sink.suggest(condition.value.range, local ? [local] : didYouMean(condition.value.text, ['yes', 'no']));
+    sink.report('answer-without-ask', condition.value.range, t('An answer is yes or no.') + s.suffix, { fixes: s.fixes });
   }
 }
 
@@ -81,7 +85,8 @@ function checkRole(sink: DiagnosticSink, condition: RoleCondition): void {
     sink.report('invalid-role-condition', condition.param.range, t('${0} is a {1} parameter; a role condition tests a server parameter.', param.name.text, param.kind.text));
   }
   if (condition.role && !(ROLES as readonly string[]).includes(condition.role.text)) {
-    const s = sink.suggest(condition.role.range, didYouMean(condition.role.text, ROLES));
+    const local = englishFor(condition.role.text, ROLES);
+    const s = sink.suggest(condition.role.range, local ? [local] : didYouMean(condition.role.text, ROLES));
     sink.report('invalid-role-condition', condition.role.range, t('A server role here is mailbox or cas.') + s.suffix, { fixes: s.fixes });
   }
 }
