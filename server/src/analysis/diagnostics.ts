@@ -144,8 +144,9 @@ function checkProcedure(sink: DiagnosticSink, procedure: Procedure, context: str
 }
 
 function procedureContext(model: RunbookModel, l10n: Localizer, uri: string): string {
-  // headerEnd: where "declare this parameter" inserts its line.
-  return `${uri}|${l10n.locale}|${model.parametersKey}|${model.headerEnd}|`;
+  // headerEnd: where "declare this parameter" inserts its line; the health sets: what placeholder
+  // fixes and "did you mean" offer.
+  return `${uri}|${l10n.locale}|${model.parametersKey}|${model.headerEnd}|${model.runbook.healthSets.map((h) => h.text).join(',')}|`;
 }
 
 /** What the procedure's references and reused steps resolve to, as object identities. */

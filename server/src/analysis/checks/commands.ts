@@ -150,7 +150,7 @@ function placeholderFixes(sink: DiagnosticSink, kind: PlaceholderKind, range: Ra
     : params;
   const fixes: Fix[] = candidates.map((p) => ({ title: t('Replace with ${0}', p.name.text), edits: [{ range, newText: '$' + p.name.text }] }));
   if (kind === 'healthset') {
-    for (const h of model.runbook.healthSets) fixes.push({ title: t('Change to {0}', h.text), edits: [{ range, newText: h.text }] });
+    for (const name of new Set(model.runbook.healthSets.map((h) => h.text))) fixes.push({ title: t('Change to {0}', name), edits: [{ range, newText: name }] });
   }
   if (fixes.length === 0 && kind !== 'other') {
     const name = { server: 'Server', cas: 'Server', mailbox: 'MailboxServer', healthset: 'HealthSet', database: 'Database' }[kind];
