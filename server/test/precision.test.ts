@@ -181,6 +181,13 @@ describe('precision', () => {
       assert.deepEqual(fixTexts(d), ['ResultType']);
     });
 
+    it('output flows through a literal list into ForEach-Object, and out of & { ... }', async () => {
+      const listed = port(TABS, 'when any Status is Stopped -> start', 'when any Status is Stoped -> start');
+      assert.deepEqual(fixTexts(await exactly(listed, 'unknown-value')), ['Stopped']);
+      const called = port(TABS, "| ft Name, AlertValue -AutoSize\n\t\twhen all AlertValue is Healthy", "| ft Name, AlertValue -AutoSize\n\t\trun & { Get-ServerHealth -Identity $Server } | Format-Table\n\t\twhen all AlertValue is Healty");
+      assert.deepEqual(fixTexts(await exactly(called, 'unknown-value')), ['Healthy']);
+    });
+
     it('a line PowerShell cannot parse stays a warning of its own line', async () => {
       const text = port(TABS, 'Restart-WebAppPool -Name MSExchangeOWAAppPool }', 'Restart-WebAppPool -Name MSExchangeOWAAppPool');
       const diagnostics = await diagnose(text);
