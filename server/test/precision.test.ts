@@ -148,6 +148,13 @@ describe('precision', () => {
       assert.deepEqual(fixTexts(cas), ['$Cas', '$Server']);
     });
 
+    it('a probe placeholder offers the runbook\'s probes, not $Server', async () => {
+      const text = port(FLAT, 'POP.Protocol\\PopSelfTestProbe -Server $Mailbox', 'POP.Protocol\\<probe name> -Server $Mailbox');
+      const d = await exactly(text, 'placeholder');
+      assert.ok(fixTexts(d).includes('PopSelfTestProbe'), fixTexts(d).join());
+      assert.ok(!fixTexts(d).some((f) => f.startsWith('$')), fixTexts(d).join());
+    });
+
     it('a placeholder with no parameter of its kind offers to declare one', async () => {
       const text = port(FLAT, 'run Import-PSSession $s -DisableNameChecking -AllowClobber | Out-Null', 'run Import-PSSession $s -DisableNameChecking -AllowClobber | Out-Null\nrun Get-MailboxDatabase "<database name>" -Status');
       const d = await exactly(text, 'placeholder');

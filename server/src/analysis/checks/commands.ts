@@ -97,7 +97,7 @@ function checkServiceTarget(sink: DiagnosticSink, run: RunScript, binding: Bindi
   const server = model.runbook.params.find((p) => ['server', 'cas', 'mailbox'].includes(p.kind?.text ?? ''));
   const statement = run.script.pipelines.filter((p) => p.length > 0).length === 1;
   const fixes: Fix[] = [];
-  if (server && statement && command.parent === undefined) {
+  if (server && statement && command.parent === undefined && run.action.segments.length === 1) {
     // Wrap the whole `run` line: the pipeline it is in moves into the script block as written.
     const whole = run.toRange({ start: 0, end: run.action.command.length });
     fixes.push({
@@ -118,13 +118,15 @@ export function isDangerous(binding: Binding): boolean {
   return !rule.whenValue || bound.argument?.value.toLowerCase() === rule.whenValue.toLowerCase();
 }
 
-type PlaceholderKind = 'server' | 'cas' | 'mailbox' | 'healthset' | 'database' | 'other';
+type PlaceholderKind = 'server' | 'cas' | 'mailbox' | 'healthset' | 'database' | 'probe' | 'monitor' | 'other';
 
 /** What a placeholder stands for, from its words in English, Chinese or Japanese. */
 function placeholderKind(text: string): PlaceholderKind {
   const words = text.toLowerCase();
   if (/health ?set|运行状况集|正常性セット|健全性セット/.test(words)) return 'healthset';
   if (/database|数据库|データベース/.test(words)) return 'database';
+  if (/probe|探测|プローブ/.test(words)) return 'probe';
+  if (/monitor|监视器|モニター/.test(words)) return 'monitor';
   if (/\bcas\b|client access|客户端访问|クライアント アクセス|クライアントアクセス/.test(words)) return 'cas';
   if (/mailbox|邮箱|メールボックス/.test(words)) return 'mailbox';
   if (/server|computer|服务器|计算机|サーバー|コンピューター/.test(words)) return 'server';
@@ -147,12 +149,20 @@ function placeholderFixes(sink: DiagnosticSink, kind: PlaceholderKind, range: Ra
     : kind === 'server' ? ofKind(['server', 'cas', 'mailbox'])
     : kind === 'healthset' ? ofKind(['healthset'])
     : kind === 'database' ? ofKind(['database'])
-    : params;
+    : kind === 'other' ? ofKind(['text', 'number'])
+    : [];
   const fixes: Fix[] = candidates.map((p) => ({ title: t('Replace with ${0}', p.name.text), edits: [{ range, newText: '$' + p.name.text }] }));
   if (kind === 'healthset') {
     for (const name of new Set(model.runbook.healthSets.map((h) => h.text))) fixes.push({ title: t('Change to {0}', name), edits: [{ range, newText: name }] });
   }
-  if (fixes.length === 0 && kind !== 'other') {
+  // A probe or monitor is named, not passed in: the runbook's health sets' own names.
+  if (kind === 'probe' || kind === 'monitor') {
+    for (const healthSet of healthSetsNamed(model.catalog, model.runbook.healthSets.map((h) => h.text))) {
+      const items = kind === 'probe' ? model.catalog.probesOf(healthSet.name) : model.catalog.monitorsOf(healthSet.name);
+      for (const item of items) fixes.push({ title: t('Change to {0}', item.name), edits: [{ range, newText: item.name }] });
+    }
+  }
+  if (fixes.length === 0 && kind !== 'other' && kind !== 'probe' && kind !== 'monitor') {
     const name = { server: 'Server', cas: 'Server', mailbox: 'MailboxServer', healthset: 'HealthSet', database: 'Database' }[kind];
     const at = { line: model.headerEnd + 1, character: 0 };
     const paramKind = kind === 'healthset' ? 'healthset' : kind;
