@@ -234,6 +234,10 @@ export class RunbookModel {
   }
 
   private extend(before: RunContext, script: PsScript): RunContext {
+    // Most commands assign nothing: the step's context passes on as it is.
+    const assigns = script.assignments.length > 0 || script.variables.some((v) => v.assigned) ||
+      script.commands.some((c) => c.elements.some((e) => e.kind === 'parameter' && VARIABLE_PARAMETERS.has(e.name.toLowerCase())));
+    if (!assigns) return before;
     const assigned = new Set(before.assigned);
     const types = new Map(before.types);
     const hashtables = new Map(before.hashtables);

@@ -212,8 +212,9 @@ class Summarizer {
 
   summarize(root: Node): PsScript {
     this.walk(root, { topLevel: true });
-    this.pipelineHeads(root);
-    this.assignments(root);
+    // Each is a walk of its own over the tree: only when the text can have what it looks for.
+    if (this.original.includes('|')) this.pipelineHeads(root);
+    if (this.original.includes('=')) this.assignments(root);
     if (root.hasError) this.collectErrors(root);
     return this.script;
   }
