@@ -158,7 +158,7 @@ function group(g, rnd) {
   const timeout = num(30, 600);
   // Optional common parameters, as people add them: more distinct command texts, still valid.
   const opt = () => (rnd() < 0.3 ? ' -ErrorAction Stop' : rnd() < 0.15 ? ' -Verbose' : '');
-  const dc = () => (rnd() < 0.35 ? ` -DomainController dc${num(1, 12)}.contoso.com` : '');
+  const dc = () => (rnd() < 0.35 ? ` -DomainController dc${num(1, 12)}.corp.example.net` : '');
 
   const proxyMonitor = g % 2 ? 'PopCTPMonitor' : 'PopProxyTestMonitor';
   const proxyRerun = g % 2 ? 'verify.rerun' : 'verify.rerun-proxy';

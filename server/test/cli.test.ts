@@ -61,8 +61,12 @@ describe('exchange-runbook-lint', () => {
   });
 
   it('writes JSON and SARIF for pipelines', async () => {
-    const json = JSON.parse((await lint(['--format', 'json', bad])).stdout) as { path: string; diagnostics: { code: string }[] }[];
+    const json = JSON.parse((await lint(['--format', 'json', bad])).stdout) as { path: string; diagnostics: { code: string; range: { start: { line: number } }; fixes?: { edits: { newText: string }[] }[] }[] }[];
     assert.deepEqual(json[0]!.diagnostics.map((d) => d.code).sort(), ['missing-recovery-procedure', 'placeholder', 'unknown-property']);
+    // Positions are 0-based (line 6 in human output) and the quick fixes come along.
+    const property = json[0]!.diagnostics.find((d) => d.code === 'unknown-property')!;
+    assert.equal(property.range.start.line, 5);
+    assert.deepEqual(property.fixes?.flatMap((f) => f.edits.map((e) => e.newText)), ['ResultType']);
     const sarif = JSON.parse((await lint(['--format', 'sarif', bad])).stdout) as { version: string; runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[]; tool: { driver: { rules: { id: string }[] } } }[] };
     assert.equal(sarif.version, '2.1.0');
     const placeholder = sarif.runs[0]!.results.find((r) => r.ruleId === 'placeholder')!;

@@ -75,4 +75,49 @@ describe('PowerShell parsing', () => {
     const script = parsePowerShell('Get-ServerHealth -Identity (');
     assert.ok(script.errors.length > 0);
   });
+
+  it('records assignments, with the pipeline assigned and a hashtable\'s entries for splatting', () => {
+    const text = '$r = Invoke-MonitoringProbe POP\\PopCTPProbe -Server $S; $p = @{ Identity = $S; "DatabaseCopyActivationDisabledAndMoveNow" = $true }; Set-MailboxServer @p';
+    const script = parsePowerShell(text);
+    const [probe, hashtable] = script.assignments;
+    assert.equal(probe?.variable, 'r');
+    assert.deepEqual(probe?.pipeline.map((i) => script.commands[i]!.name), ['Invoke-MonitoringProbe']);
+    assert.deepEqual(hashtable?.hashtable?.map((e) => [e.key, e.value?.text]), [['Identity', '$S'], ['DatabaseCopyActivationDisabledAndMoveNow', '$true']]);
+    const key = hashtable!.hashtable![1]!.keyRange;
+    assert.equal(text.slice(key.start, key.end), 'DatabaseCopyActivationDisabledAndMoveNow');
+  });
+
+  it('counts a value at the head of a pipeline as its first place', () => {
+    const script = parsePowerShell("$r | Format-List; 'MSExchangePOP3', 'MSExchangePOP3BE' | ForEach-Object { Get-Service $_ }");
+    const [list, each] = [script.commands.find((c) => c.name === 'Format-List')!, script.commands.find((c) => c.name === 'ForEach-Object')!];
+    assert.equal(list.position, 1);
+    assert.equal(each.position, 1);
+    assert.deepEqual(script.heads.map((h) => h.variable), ['r', undefined]);
+  });
+
+  it('reads the commands of `& { ... }` as held by the call', () => {
+    const script = parsePowerShell('& { Get-ServerHealth $S } | Format-Table');
+    const inner = script.commands.find((c) => c.name === 'Get-ServerHealth')!;
+    assert.equal(script.commands[inner.parent!]!.name, '&');
+  });
+
+  it('reads typographic quotes as PowerShell does, keeping offsets', () => {
+    const text = 'Get-ServerHealth $S | ?{$_.AlertValue -eq “Unhealthy”}';
+    const script = parsePowerShell(text);
+    assert.deepEqual(script.errors, []);
+    const comparison = script.comparisons[0]!;
+    assert.equal(comparison.value, 'Unhealthy');
+    assert.equal(text.slice(comparison.valueRange.start, comparison.valueRange.end), 'Unhealthy');
+  });
+
+  it('keeps a documentation placeholder with spaces as one argument', () => {
+    const script = parsePowerShell('Set-PopSettings -Server <CAS server name> -ProtocolLogEnabled $true');
+    const values = script.commands[0]!.elements.flatMap((e) => (e.kind === 'argument' ? [e.argument.text] : []));
+    assert.deepEqual(values, ['<CAS server name>', '$true']);
+  });
+
+  it('lists every value compared with -in', () => {
+    const script = parsePowerShell('Get-ServerHealth $S | ?{$_.Name -in "PopCTPMonitor", "PopDeepTestMonitor"}');
+    assert.deepEqual(script.comparisons[0]!.values?.map((v) => v.value), ['PopCTPMonitor', 'PopDeepTestMonitor']);
+  });
 });

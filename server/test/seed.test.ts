@@ -28,6 +28,8 @@ const EXPECTED_FIX: Record<string, (d: Diagnostic) => boolean> = {
   'unknown-property': (d) => fixTexts(d).includes('ResultType'),
   placeholder: (d) => fixTexts(d).includes('$Server'),
   'missing-confirm': (d) => fixTexts(d).includes(' confirm'),
+  'not-undone': () => true,
+  'example-name': (d) => fixTexts(d).includes('$Server'),
 };
 
 describe('the seed topic, transcribed literally', () => {
@@ -38,7 +40,7 @@ describe('the seed topic, transcribed literally', () => {
 
   it('marks every kind of defect the topic has', () => {
     const kinds = new Set(defects.map((d) => d.code));
-    for (const code of ['misspelt-name', 'unknown-parameter', 'unknown-property', 'placeholder', 'missing-confirm', 'not-undone', 'restart-before-failover']) {
+    for (const code of ['misspelt-name', 'unknown-parameter', 'unknown-property', 'placeholder', 'missing-confirm', 'not-undone', 'restart-before-failover', 'example-name']) {
       assert.ok(kinds.has(code), `the fixture marks no ${code}`);
     }
   });

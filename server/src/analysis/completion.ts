@@ -1,7 +1,7 @@
 // Completion: keywords by context, Exchange names (health sets, probes and monitors of the health
 // set in context, cmdlets, parameters, values, services), declared parameters, step and procedure ids.
 import { type CompletionItem, CompletionItemKind, InsertTextFormat, MarkupKind } from 'vscode-languageserver-types';
-import type { LocalizedText, ParameterType } from '../catalog/types';
+import type { HealthSet, LocalizedText, ParameterType } from '../catalog/types';
 import type { Localizer } from '../i18n';
 import { tokenizeLine } from '../language/lexer';
 import { PARAM_KINDS, type Position, type Procedure, type Step } from '../language/syntax';
@@ -153,7 +153,7 @@ function stepReferences(model: RunbookModel, procedure: Procedure | undefined, q
 
 function healthSets(model: RunbookModel, l10n: Localizer): CompletionItem[] {
   return model.catalog.healthSets.map((h) =>
-    documented(item(h.name, CompletionItemKind.Module, undefined, h.topic ? '0' : '1'), l10n, h.description),
+    documented(item(h.name, CompletionItemKind.Module, undefined, healthSetRank(h)), l10n, h.description),
   );
 }
 
@@ -219,7 +219,7 @@ function completePowerShell(model: RunbookModel, run: RunScript, position: Posit
   if (typeof type === 'object') return (catalog.valueSet(type.enum)?.values ?? []).map((v) => documented(item(v.name, CompletionItemKind.EnumMember), l10n, v.description));
   if (type === 'HealthSet' || type === 'ProbeIdentity' || type === 'MonitoringItemIdentity') {
     return catalog.healthSets.map((h) => {
-      const completion = documented(item(h.name, CompletionItemKind.Module, undefined, h.topic ? '0' : '1'), l10n, h.description);
+      const completion = documented(item(h.name, CompletionItemKind.Module, undefined, healthSetRank(h)), l10n, h.description);
       if (type !== 'HealthSet') {
         completion.insertText = h.name + '\\';
         completion.command = { title: 'probes', command: 'editor.action.triggerSuggest' };
@@ -262,4 +262,9 @@ function documented(completion: CompletionItem, l10n: Localizer, text: Localized
   const value = l10n.text(text) ?? plain;
   if (value) completion.documentation = { kind: MarkupKind.Markdown, value };
   return completion;
+}
+
+/** Health sets the catalog knows completely first, then those whose topic it documents, then the rest. */
+function healthSetRank(healthSet: HealthSet): string {
+  return healthSet.catalogue === 'complete' ? '0' : healthSet.catalogue === 'documented' ? '1' : '2';
 }

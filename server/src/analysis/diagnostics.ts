@@ -41,6 +41,8 @@ export const DIAGNOSTIC_CODES = {
   'invalid-value': DiagnosticSeverity.Error,
   'unknown-service': DiagnosticSeverity.Warning,
   placeholder: DiagnosticSeverity.Error,
+  'example-name': DiagnosticSeverity.Warning,
+  'untargeted-service': DiagnosticSeverity.Warning,
   'powershell-syntax': DiagnosticSeverity.Warning,
   'missing-confirm': DiagnosticSeverity.Warning,
   'unknown-property': DiagnosticSeverity.Error,
@@ -142,8 +144,9 @@ function checkProcedure(sink: DiagnosticSink, procedure: Procedure, context: str
 }
 
 function procedureContext(model: RunbookModel, l10n: Localizer, uri: string): string {
-  // headerEnd: where "declare this parameter" inserts its line.
-  return `${uri}|${l10n.locale}|${model.parametersKey}|${model.headerEnd}|`;
+  // headerEnd: where "declare this parameter" inserts its line; the health sets: what placeholder
+  // fixes and "did you mean" offer.
+  return `${uri}|${l10n.locale}|${model.parametersKey}|${model.headerEnd}|${model.runbook.healthSets.map((h) => h.text).join(',')}|`;
 }
 
 /** What the procedure's references and reused steps resolve to, as object identities. */

@@ -186,8 +186,10 @@ function monitorDoc(catalog: CatalogIndex, monitor: Monitor, l10n: Localizer): s
   const lines = [`**${monitor.name}** — ${t('monitor of the {0} health set', monitor.healthSet)}`];
   const description = l10n.text(monitor.description);
   if (description) lines.push('', description);
-  const probe = catalog.probe(monitor.probe);
-  lines.push('', t('Probe: {0}', probe ? `${probe.healthSet}\\${probe.name}` : monitor.probe));
+  if (monitor.probe) {
+    const probe = catalog.probe(monitor.probe);
+    lines.push('', t('Probe: {0}', probe ? `${probe.healthSet}\\${probe.name}` : monitor.probe));
+  }
   if (monitor.alertRole) lines.push('', t('The alert is usually raised on {0}.', roleName(monitor.alertRole, l10n)));
   if (monitor.failureThreshold && monitor.windowSeconds) {
     lines.push('', t('Turns Unhealthy after {0} probe failures within {1} seconds.', monitor.failureThreshold, monitor.windowSeconds));

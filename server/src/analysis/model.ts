@@ -1,10 +1,11 @@
 // The analysed runbook: the syntax tree with its references resolved and its PowerShell parsed,
 // built once per document version and shared by every feature (diagnostics, completion, ...).
 import type { CatalogIndex } from '../catalog';
+import { type Binding, bindCommand } from './binding';
 import type { OutputProperty, OutputType } from '../catalog/types';
 import { parseRunbook } from '../language/parser';
 import type { ParamDeclaration, Position, Procedure, Range, RunAction, Runbook, Step, StepReference } from '../language/syntax';
-import { type PsCommand, type PsRange, type PsScript, parsePowerShell } from '../powershell/parser';
+import { type PsArgument, type PsCommand, type PsHashEntry, type PsRange, type PsScript, parsePowerShell } from '../powershell/parser';
 
 /** A `run` action with its parsed PowerShell and the mapping back to document positions. */
 export class RunScript {
@@ -65,6 +66,26 @@ export interface OutputShape {
   groupedBy?: OutputProperty;
 }
 
+/**
+ * What a step's PowerShell has given its variables by the end of one `run`: the step's earlier
+ * `run` lines and this one run in one session, so `$s = New-PSSession ...` then `Import-PSSession $s`
+ * is one script.
+ */
+export interface RunContext {
+  /** Lower-case names of the variables assigned so far (assignments, foreach, -OutVariable ...). */
+  assigned: ReadonlySet<string>;
+  /** What a variable holds, by lower-case name, when it was assigned a pipeline the catalog knows. */
+  types: ReadonlyMap<string, OutputShape>;
+  /** Hashtables assigned so far, for splatting (`Set-MailboxServer @p`). */
+  hashtables: ReadonlyMap<string, PsHashEntry[]>;
+}
+
+/** Parameters every cmdlet has whose value names a variable the cmdlet assigns. */
+const VARIABLE_PARAMETERS = new Set(['outvariable', 'ov', 'errorvariable', 'ev', 'warningvariable', 'wv', 'informationvariable', 'iv', 'pipelinevariable', 'pv']);
+/** Commands that write what their script block writes. */
+const BLOCK_RUNNERS = new Set(['invoke-command', '&', '.']);
+const FOR_EACH = 'foreach-object';
+
 const GROUP_OBJECT = new Set(['group-object', 'group']);
 /** Commands that pass objects through unchanged as far as their properties are concerned. */
 const PASS_THROUGH = new Set([
@@ -80,6 +101,8 @@ export class RunbookModel {
   private readonly proceduresById = new Map<string, Procedure>();
   private readonly paramsByName = new Map<string, ParamDeclaration>();
   private readonly scripts = new Map<RunAction, RunScript>();
+  private readonly stepOfRun = new Map<RunScript, Step>();
+  private readonly contexts = new Map<RunScript, RunContext>();
   /** Every parsed `run` of the document with the step it is written in, in document order. */
   readonly allScripts: { node: StepNode; run: RunScript }[] = [];
 
@@ -106,6 +129,7 @@ export class RunbookModel {
           let run = runScripts.get(action);
           if (!run) runScripts.set(action, (run = new RunScript(action, parsePowerShell(action.command))));
           this.scripts.set(action, run);
+          this.stepOfRun.set(run, step);
           this.allScripts.push({ node, run });
         }
       }
@@ -190,37 +214,99 @@ export class RunbookModel {
     node.source = current;
   }
 
-  /** The step's last top-level pipeline: what writes the objects its conditions test. */
-  private lastPipeline(node: StepNode): { script: PsScript; pipeline: number[] } | undefined {
+  /**
+   * The variables the step has assigned by the end of this `run` (its earlier `run` lines included)
+   * and what they hold.
+   */
+  contextOf(run: RunScript): RunContext {
+    let context = this.contexts.get(run);
+    if (context) return context;
+    const step = this.stepOfRun.get(run);
+    let current: RunContext = { assigned: new Set(), types: new Map(), hashtables: new Map() };
+    for (const action of step?.actions ?? [run.action]) {
+      const script = action.kind === 'run' ? this.scripts.get(action) : undefined;
+      if (!script) continue;
+      current = this.extend(current, script.script);
+      this.contexts.set(script, current);
+    }
+    context = this.contexts.get(run) ?? current;
+    return context;
+  }
+
+  private extend(before: RunContext, script: PsScript): RunContext {
+    // Most commands assign nothing: the step's context passes on as it is.
+    const assigns = script.assignments.length > 0 || script.variables.some((v) => v.assigned) ||
+      script.commands.some((c) => c.elements.some((e) => e.kind === 'parameter' && VARIABLE_PARAMETERS.has(e.name.toLowerCase())));
+    if (!assigns) return before;
+    const assigned = new Set(before.assigned);
+    const types = new Map(before.types);
+    const hashtables = new Map(before.hashtables);
+    for (const variable of script.variables) if (variable.assigned) assigned.add(variable.name.toLowerCase());
+    for (const command of script.commands) {
+      for (const element of command.elements) {
+        if (element.kind !== 'parameter' || !VARIABLE_PARAMETERS.has(element.name.toLowerCase())) continue;
+        const next = element.colonArgument ?? nextArgument(command, element);
+        if (next && (next.kind === 'bareword' || next.kind === 'string')) assigned.add(next.value.replace(/^\+/, '').toLowerCase());
+      }
+    }
+    for (const assignment of script.assignments) {
+      const name = assignment.variable.toLowerCase();
+      assigned.add(name);
+      const shape = assignment.pipeline.length > 0 ? this.pipelineOutput(script, assignment.pipeline, { assigned, types, hashtables }) : undefined;
+      if (shape) types.set(name, shape);
+      else types.delete(name);
+      if (assignment.hashtable) hashtables.set(name, assignment.hashtable);
+      else hashtables.delete(name);
+    }
+    return { assigned, types, hashtables };
+  }
+
+  /** Binds a command of this `run`, its splats resolved against the step's hashtables. */
+  bind(run: RunScript, command: PsCommand): Binding | undefined {
+    return bindCommand(this.catalog, command, this.contextOf(run));
+  }
+
+  /** The step's last `run` with its last top-level pipeline. */
+  private lastRun(node: StepNode): { run: RunScript; pipeline: number[] } | undefined {
     const runs = this.runsOf(node);
-    const script = runs[runs.length - 1]?.script;
-    const pipeline = script?.pipelines[script.pipelines.length - 1];
-    return script && pipeline ? { script, pipeline } : undefined;
+    const run = runs[runs.length - 1];
+    const pipeline = run?.script.pipelines[run.script.pipelines.length - 1];
+    return run && pipeline ? { run, pipeline } : undefined;
   }
 
   /**
-   * The command whose objects reach the end of the step's last pipeline (inside
-   * `Invoke-Command { ... }` when that is where they come from).
+   * Whether the step's last command is known to write nothing a condition could test
+   * (`Restart-Service`), looking inside `Invoke-Command { ... }`, `& { ... }` and ForEach-Object.
+   * A step with no `run` writes nothing; a pipeline that starts from a value writes that value.
    */
-  writingCommand(node: StepNode): PsCommand | undefined {
-    const last = this.lastPipeline(node);
-    let pipeline = last?.pipeline;
-    while (last && pipeline && pipeline.length > 0) {
-      const first = last.script.commands[pipeline[0]!]!;
-      if (first.name.toLowerCase() !== 'invoke-command') return first;
-      pipeline = scriptBlockPipeline(last.script, pipeline[0]!);
+  writesNothing(node: StepNode): boolean {
+    const last = this.lastRun(node);
+    if (!last) return true;
+    const { script } = last.run;
+    let pipeline = last.pipeline;
+    while (pipeline.length > 0) {
+      const index = pipeline[0]!;
+      const first = script.commands[index]!;
+      if (first.position > 0) return false;
+      const name = this.catalog.canonicalName(first.name).toLowerCase();
+      if (!BLOCK_RUNNERS.has(name) && name !== FOR_EACH) {
+        const cmdlet = this.catalog.cmdlet(first.name);
+        return cmdlet !== undefined && !cmdlet.output;
+      }
+      pipeline = scriptBlockPipeline(script, index);
     }
-    return undefined;
+    return false;
   }
 
   /** The objects the step's last command writes, when the catalog knows them. */
   outputOf(node: StepNode): OutputShape | undefined {
-    const last = this.lastPipeline(node);
-    return last ? this.pipelineOutput(last.script, last.pipeline) : undefined;
+    const last = this.lastRun(node);
+    return last ? this.pipelineOutput(last.run.script, last.pipeline, this.contextOf(last.run)) : undefined;
   }
 
-  /** What reaches the command at `index` through its pipeline: the output of the commands before it. */
-  inputOf(script: PsScript, index: number): OutputShape | undefined {
+  /** What reaches the command at `index` through its pipeline: the output of the commands (or value) before it. */
+  inputOf(run: RunScript, index: number): OutputShape | undefined {
+    const { script } = run;
     const command = script.commands[index];
     if (!command || command.position === 0) return undefined;
     const before = script.commands
@@ -228,17 +314,32 @@ export class RunbookModel {
       .filter(({ c }) => c.pipeline === command.pipeline && c.position < command.position)
       .sort((a, b) => a.c.position - b.c.position)
       .map(({ i }) => i);
-    return this.pipelineOutput(script, before);
+    if (before.length === 0) return this.headOutput(script, index, this.contextOf(run));
+    return this.pipelineOutput(script, before, this.contextOf(run));
   }
 
-  private pipelineOutput(script: PsScript, pipeline: number[]): OutputShape | undefined {
+  /** What the value at the head of a pipeline holds (`$r | ...`): a variable's assigned output. */
+  private headOutput(script: PsScript, firstCommand: number, context: RunContext): OutputShape | undefined {
+    const head = script.heads.find((h) => h.command === firstCommand);
+    return head?.variable ? context.types.get(head.variable.toLowerCase()) : undefined;
+  }
+
+  private pipelineOutput(script: PsScript, pipeline: number[], context: RunContext): OutputShape | undefined {
     let shape: OutputShape | undefined;
     for (const [position, index] of pipeline.entries()) {
       const command = script.commands[index]!;
-      const name = command.name.toLowerCase();
+      const name = this.catalog.canonicalName(command.name).toLowerCase();
       if (position === 0) {
-        shape = this.commandOutput(script, command, index);
-        if (!shape) return undefined;
+        // A pipeline that starts from a value: what the value holds, if a variable the step assigned.
+        shape = command.position > 0 ? this.headOutput(script, index, context) : this.commandOutput(script, command, index, context);
+        if (command.position === 0) {
+          if (!shape) return undefined;
+          continue;
+        }
+      }
+      if (name === FOR_EACH && command.elements.some((e) => e.kind === 'argument' && e.argument.kind === 'scriptblock')) {
+        // ForEach-Object writes what its block writes for each input object.
+        shape = this.pipelineOutput(script, scriptBlockPipeline(script, index), context);
         continue;
       }
       if (!shape) return undefined;
@@ -255,9 +356,9 @@ export class RunbookModel {
     return shape;
   }
 
-  private commandOutput(script: PsScript, command: PsCommand, index: number): OutputShape | undefined {
-    // Invoke-Command writes what its script block writes.
-    if (command.name.toLowerCase() === 'invoke-command') return this.pipelineOutput(script, scriptBlockPipeline(script, index));
+  private commandOutput(script: PsScript, command: PsCommand, index: number, context: RunContext): OutputShape | undefined {
+    // Invoke-Command and `& { ... }` write what their script block writes.
+    if (BLOCK_RUNNERS.has(this.catalog.canonicalName(command.name).toLowerCase())) return this.pipelineOutput(script, scriptBlockPipeline(script, index), context);
     const cmdlet = this.catalog.cmdlet(command.name);
     const type = this.catalog.outputType(cmdlet?.output);
     return cmdlet && type ? { cmdlet: cmdlet.name, type } : undefined;
@@ -277,6 +378,12 @@ function scriptBlockPipeline(script: PsScript, index: number): number[] {
   const inner = script.commands.map((c, i) => ({ c, i })).filter(({ c }) => c.parent === index);
   const last = inner[inner.length - 1]?.c.pipeline;
   return inner.filter(({ c }) => c.pipeline === last).map(({ i }) => i);
+}
+
+/** The argument written after a parameter (`-OutVariable r`). */
+function nextArgument(command: PsCommand, parameter: PsCommand['elements'][number]): PsArgument | undefined {
+  const next = command.elements[command.elements.indexOf(parameter) + 1];
+  return next?.kind === 'argument' ? next.argument : undefined;
 }
 
 function firstBareword(command: PsCommand): string | undefined {

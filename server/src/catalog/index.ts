@@ -1,6 +1,7 @@
 // Indexes the catalog data for the analysis: case-insensitive lookups and the relations between
 // health sets, probes, monitors, cmdlets and their output.
 import cmdletsData from '../../catalog/cmdlets.json';
+import commandNamesData from '../../catalog/commands.json';
 import healthSetsData from '../../catalog/healthsets.json';
 import outputsData from '../../catalog/outputs.json';
 import servicesData from '../../catalog/services.json';
@@ -8,6 +9,7 @@ import type {
   Catalog,
   Cmdlet,
   CmdletParameter,
+  CommandNames,
   ExchangeService,
   HealthSet,
   KnownMisspelling,
@@ -19,6 +21,8 @@ import type {
 } from './types';
 
 export type { Catalog } from './types';
+
+export type KnownCommandSource = 'Exchange' | 'PowerShell' | 'alias';
 
 /** Parameters every cmdlet accepts (PowerShell's common and risk-mitigation parameters). */
 export const COMMON_PARAMETERS: CmdletParameter[] = [
@@ -44,6 +48,7 @@ export function loadCatalog(): Catalog {
     ...(cmdletsData as unknown as Pick<Catalog, 'cmdlets'>),
     ...(outputsData as unknown as Pick<Catalog, 'outputTypes' | 'valueSets'>),
     ...(servicesData as unknown as Pick<Catalog, 'services' | 'serverComponents'>),
+    commandNames: commandNamesData as unknown as CommandNames,
   };
 }
 
@@ -64,6 +69,8 @@ export class CatalogIndex {
   private readonly valueSetsByName: Map<string, ValueSet>;
   private readonly servicesByName: Map<string, ExchangeService>;
   private readonly misspellingsByName: Map<string, KnownMisspelling[]>;
+  /** Every command known by name (catalog cmdlets, PowerShell's modules, Exchange 2013), as written. */
+  private readonly commandsByName = new Map<string, { name: string; source: KnownCommandSource }>();
 
   constructor(readonly catalog: Catalog) {
     this.healthSetsByName = indexBy(catalog.healthSets, (h) => [h.name]);
@@ -73,6 +80,7 @@ export class CatalogIndex {
     this.outputTypesByName = indexBy(catalog.outputTypes, (o) => [o.name]);
     this.valueSetsByName = indexBy(catalog.valueSets, (v) => [v.name]);
     this.servicesByName = indexBy(catalog.services, (s) => [s.name]);
+    this.indexCommandNames(catalog);
     this.misspellingsByName = new Map();
     for (const m of catalog.misspellings) {
       const list = this.misspellingsByName.get(key(m.wrong)) ?? [];
@@ -95,6 +103,42 @@ export class CatalogIndex {
   }
   get services(): ExchangeService[] {
     return this.catalog.services;
+  }
+
+  private indexCommandNames(catalog: Catalog): void {
+    const names = catalog.commandNames;
+    const add = (name: string, source: KnownCommandSource): void => {
+      if (!this.commandsByName.has(key(name))) this.commandsByName.set(key(name), { name, source });
+    };
+    for (const cmdlet of catalog.cmdlets) add(cmdlet.name, cmdlet.source === 'Exchange' ? 'Exchange' : 'PowerShell');
+    for (const name of names?.exchange2013 ?? []) add(name, 'Exchange');
+    for (const list of Object.values(names?.powershellModules ?? {})) for (const name of list) add(name, 'PowerShell');
+    for (const name of names?.windowsPowerShell ?? []) add(name, 'PowerShell');
+    for (const list of Object.values(names?.windowsModules ?? {})) for (const name of list) add(name, 'PowerShell');
+    // An alias of a cmdlet the catalog describes binds like the cmdlet (`icm`, `gsv`, `%`).
+    for (const [alias, target] of Object.entries(names?.aliases ?? {})) {
+      const cmdlet = this.cmdletsByName.get(key(target));
+      if (cmdlet && !this.cmdletsByName.has(key(alias))) this.cmdletsByName.set(key(alias), cmdlet);
+      add(alias, 'alias');
+    }
+  }
+
+  /** A real command, whether or not the catalog describes its parameters. */
+  knownCommand(name: string): { name: string; source: KnownCommandSource } | undefined {
+    return this.commandsByName.get(key(name));
+  }
+
+  private commandNameList: string[] | undefined;
+
+  /** Every real command name a misspelt one may be close to (aliases excepted). */
+  get commandNames(): string[] {
+    this.commandNameList ??= [...this.commandsByName.values()].filter((c) => c.source !== 'alias').map((c) => c.name);
+    return this.commandNameList;
+  }
+
+  /** The cmdlet's own name for an alias (`icm` → Invoke-Command), else the name as written. */
+  canonicalName(name: string): string {
+    return this.cmdlet(name)?.name ?? name;
   }
 
   healthSet(name: string): HealthSet | undefined {
@@ -138,7 +182,7 @@ export class CatalogIndex {
     return this.catalog.monitors.filter((m) => key(m.healthSet) === key(healthSet));
   }
   monitorsOfProbe(probe: string): Monitor[] {
-    return this.catalog.monitors.filter((m) => key(m.probe) === key(probe));
+    return this.catalog.monitors.filter((m) => m.probe !== undefined && key(m.probe) === key(probe));
   }
 
   /** All parameters a cmdlet accepts, its own first, then the common ones. */

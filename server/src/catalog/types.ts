@@ -13,6 +13,13 @@ export interface HealthSet {
   name: string;
   /** Appendix A group: customer touch points, service components, server resources, key dependencies. */
   group: 'CustomerTouchPoint' | 'ServiceComponent' | 'ServerResource' | 'KeyDependency';
+  /**
+   * How much of the health set the catalog knows. `complete`: every probe and monitor, so a name
+   * that is none of them is an error. `documented`: the probes and monitors Microsoft's
+   * troubleshooting topic lists; Exchange has more, so another name is not judged. Absent: the
+   * name only.
+   */
+  catalogue?: 'complete' | 'documented';
   /** Present only for health sets the catalog knows in detail. */
   description?: LocalizedText;
   /** The role whose servers usually raise the alert. */
@@ -36,7 +43,8 @@ export interface Monitor {
   name: string;
   /** The health set the monitor belongs to (AverageCommandProcessingTimeGt60sMonitor: POP, although its probe is in POP.Protocol). */
   healthSet: string;
-  probe: string;
+  /** Absent for monitors that watch events or counters rather than a probe (FIPS, OWA.Protocol.Dep). */
+  probe?: string;
   alertRole?: ServerRole | 'Any';
   description?: LocalizedText;
   /** Consecutive probe failures within windowSeconds that turn the monitor Unhealthy. */
@@ -112,6 +120,8 @@ export interface UndoRule {
 
 export interface OutputProperty {
   name: string;
+  /** The property holds the name of a monitor (Get-ServerHealth's Name), or of a probe or monitor. */
+  names?: 'monitor' | 'item';
   /** Key of valueSets, when the property takes a fixed set of values. */
   values?: string;
   description?: LocalizedText;
@@ -139,7 +149,22 @@ export interface ServerComponent {
   description?: LocalizedText;
 }
 
+/** Commands known by name only (server/catalog/commands.json): real, but their parameters are not checked. */
+export interface CommandNames {
+  /** PowerShell 7's own modules, module name → cmdlet names. */
+  powershellModules: Record<string, string[]>;
+  /** Windows PowerShell 5.1 and Windows modules the Exchange Management Shell offers (WMI, event logs, IIS, networking). */
+  windowsPowerShell: string[];
+  /** Windows Server modules Exchange admins use (ActiveDirectory, NetTCPIP, FailoverClusters, WebAdministration ...). */
+  windowsModules: Record<string, string[]>;
+  /** Alias → command. */
+  aliases: Record<string, string>;
+  /** Every cmdlet Microsoft's reference marks as applicable to Exchange Server 2013. */
+  exchange2013: string[];
+}
+
 export interface Catalog {
+  commandNames?: CommandNames;
   healthSets: HealthSet[];
   probes: Probe[];
   monitors: Monitor[];

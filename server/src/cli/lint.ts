@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
-import { DIAGNOSTIC_CODES } from '../analysis/diagnostics';
+import { DIAGNOSTIC_CODES, type DiagnosticData } from '../analysis/diagnostics';
 import { RunbookLanguageService } from '../languageService';
 
 interface Options {
@@ -126,7 +126,14 @@ async function main(): Promise<number> {
     return { path: relative(process.cwd(), file) || file, diagnostics: service.diagnostics(model, pathToFileURL(file).href, options.locale) };
   });
   if (options.format === 'json') {
-    process.stdout.write(JSON.stringify(results.map((r) => ({ path: r.path, diagnostics: r.diagnostics.map(({ data: _data, ...d }) => d) })), null, 2) + '\n');
+    // The quick fixes travel with each diagnostic, as `fixes` (title, edits, preferred), for tools
+    // that apply them; positions are LSP's, 0-based.
+    const withFixes = (d: Diagnostic): object => {
+      const { data, ...rest } = d;
+      const fixes = (data as DiagnosticData | undefined)?.fixes;
+      return fixes?.length ? { ...rest, fixes } : rest;
+    };
+    process.stdout.write(JSON.stringify(results.map((r) => ({ path: r.path, diagnostics: r.diagnostics.map(withFixes) })), null, 2) + '\n');
   } else if (options.format === 'sarif') {
     process.stdout.write(JSON.stringify(sarif(results), null, 2) + '\n');
   } else {

@@ -29,7 +29,10 @@ export function tokenizeLine(line: string, from = 0): Token[] {
       continue;
     }
     const start = i;
-    if (ch === '"') {
+    // Chinese and Japanese input methods type “ ” for quotes: a string may open with one, and then
+    // closes with either kind.
+    const curly = ch === '\u201C' || ch === '\u201D';
+    if (ch === '"' || curly) {
       let value = '';
       i++;
       let closed = false;
@@ -40,7 +43,7 @@ export function tokenizeLine(line: string, from = 0): Token[] {
           i += 2;
           continue;
         }
-        if (c === '"') {
+        if (c === '"' || (curly && (c === '\u201D' || c === '\u201C'))) {
           closed = true;
           i++;
           break;
@@ -84,7 +87,8 @@ export function commandContinues(command: string): boolean {
   let depth = 0;
   let quote: string | undefined;
   for (let i = 0; i < command.length; i++) {
-    const c = command[i]!;
+    // PowerShell reads typographic quotes (“ ” ‘ ’) as the plain ones.
+    const c = plainQuote(command[i]!);
     if (quote) {
       if (c === '`' && quote === '"') i++;
       else if (c === quote) quote = undefined;
@@ -103,4 +107,11 @@ export function commandContinues(command: string): boolean {
     else if (c === '}' || c === ')') depth--;
   }
   return depth > 0;
+}
+
+/** The ASCII quote PowerShell reads a typographic one as; other characters unchanged. */
+export function plainQuote(c: string): string {
+  if (c === '\u201C' || c === '\u201D' || c === '\u201E') return '"';
+  if (c === '\u2018' || c === '\u2019' || c === '\u201A' || c === '\u201B') return "'";
+  return c;
 }

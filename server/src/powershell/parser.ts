@@ -52,12 +52,44 @@ export interface PsComparison {
   operator: string;
   value: string;
   valueRange: PsRange;
+  /** Every value of a list compared with `-in` / `-notin` (`$_.Name -in "A", "B"`), the first included. */
+  values?: { value: string; valueRange: PsRange }[];
   /** The command (Where-Object, usually) whose script block or arguments hold the comparison. */
   command?: number;
 }
 
+/** `$r = Get-ServerHealth ...` or `$p = @{ Identity = $Server }`: what a variable is given. */
+export interface PsAssignment {
+  /** Without `$`, as written. */
+  variable: string;
+  range: PsRange;
+  /** The pipeline assigned, as indexes into `commands` in pipeline order (empty for a plain value). */
+  pipeline: number[];
+  /** The entries of a hashtable literal, for splatting (`Set-MailboxServer @p`). */
+  hashtable?: PsHashEntry[];
+}
+
+export interface PsHashEntry {
+  key: string;
+  keyRange: PsRange;
+  value?: PsArgument;
+}
+
+/** A pipeline that starts from a value instead of a command: `$r | Format-List`, `'a','b' | % {...}`. */
+export interface PsPipelineHead {
+  /** Index of the first command after the value. */
+  command: number;
+  /** The variable piped, without `$`; absent for a literal or another expression. */
+  variable?: string;
+  range: PsRange;
+}
+
 export interface PsScript {
   commands: PsCommand[];
+  /** Assignments in the order they are written. */
+  assignments: PsAssignment[];
+  /** Pipelines that start from a value; their commands' positions count the value as position 0. */
+  heads: PsPipelineHead[];
   /** Top-level pipelines, as indexes into `commands`, in order. */
   pipelines: number[][];
   variables: PsVariable[];
@@ -103,14 +135,17 @@ const CACHE_LIMIT = 20_000;
 export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
   if (cached) return cached;
-  let script = summarize(text, text, []);
+  // PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
+  // ones; tree-sitter-powershell does not. One UTF-16 unit each, so offsets stay the same.
+  const plain = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'");
+  let script = summarize(plain, text, []);
   // tree-sitter-powershell has no bareword lists (`Format-Table Name, Status`, `-ComputerName
   // $Cas, $Mailbox`). When such commas are the only trouble, the text with them blanked out
   // (same offsets) parses, and the list items are merged back into one argument.
   if (script.errors.length > 0) {
-    const commas = listCommas(text);
+    const commas = listCommas(plain);
     if (commas.length > 0) {
-      let variant = text;
+      let variant = plain;
       for (const at of commas) variant = variant.slice(0, at) + ' ' + variant.slice(at + 1);
       const alternative = summarize(variant, text, commas);
       if (alternative.errors.length === 0) script = alternative;
@@ -156,8 +191,17 @@ export function clearPowerShellCache(): void {
 
 const range = (node: Node): PsRange => ({ start: node.startIndex, end: node.endIndex });
 
+/** The value under a pipeline that holds one value and nothing else (`$true` in `@{ X = $true }`). */
+function singleValue(node: Node): Node {
+  let inner = node;
+  while (inner.namedChildCount === 1 && inner.type !== 'string_literal' && inner.type !== 'script_block_expression' && inner.type !== 'array_literal_expression') {
+    inner = inner.namedChild(0)!;
+  }
+  return inner;
+}
+
 class Summarizer {
-  private readonly script: PsScript = { commands: [], pipelines: [], variables: [], comparisons: [], errors: [] };
+  private readonly script: PsScript = { commands: [], assignments: [], heads: [], pipelines: [], variables: [], comparisons: [], errors: [] };
   private readonly pipelineLengths: number[] = [];
 
   /** `original` is the command as written; `commas` the list commas blanked out of what was parsed. */
@@ -168,6 +212,9 @@ class Summarizer {
 
   summarize(root: Node): PsScript {
     this.walk(root, { topLevel: true });
+    // Each is a walk of its own over the tree: only when the text can have what it looks for.
+    if (this.original.includes('|')) this.pipelineHeads(root);
+    if (this.original.includes('=')) this.assignments(root);
     if (root.hasError) this.collectErrors(root);
     return this.script;
   }
@@ -188,6 +235,9 @@ class Summarizer {
         if (context.topLevel) this.script.pipelines[this.script.pipelines.length - 1]?.push(index);
         const elements = node.childForFieldName('command_elements');
         if (elements) for (const child of elements.namedChildren) if (child) this.walk(child, { parent: index, topLevel: false });
+        // `& { ... }`: the block's commands run as the command's own.
+        const block = node.namedChildren.find((c) => c?.type === 'command_name_expr');
+        if (block) this.walk(block, { parent: index, topLevel: false });
         return;
       }
       case 'variable':
@@ -243,8 +293,11 @@ class Summarizer {
         elements.push({ kind: 'argument', argument });
       }
     }
+    this.mergePlaceholders(elements);
+    const invoked = node.namedChildren.find((c) => c?.type === 'command_invokation_operator');
     const command: PsCommand = {
-      name: nameNode?.text ?? '',
+      // `& { ... }` and `& $path` are named after their operator.
+      name: nameNode && nameNode.type !== 'command_name_expr' ? nameNode.text : (invoked?.text ?? ''),
       nameRange: nameNode ? range(nameNode) : { start: node.startIndex, end: node.startIndex },
       elements,
       range: range(node),
@@ -255,6 +308,30 @@ class Summarizer {
     this.script.commands.push(command);
     this.whereComparison(command);
     return this.script.commands.length - 1;
+  }
+
+  /**
+   * `<CAS server name>` left from the documentation is read as three barewords; as one argument it
+   * binds to one parameter and is quoted whole in messages.
+   */
+  private mergePlaceholders(elements: PsElement[]): void {
+    for (let i = 0; i < elements.length; i++) {
+      const first = elements[i]!;
+      if (first.kind !== 'argument' || first.argument.kind !== 'bareword' || !/^<[^>]*$/u.test(first.argument.text)) continue;
+      let last = i + 1;
+      while (last < elements.length) {
+        const next = elements[last]!;
+        if (next.kind !== 'argument' || next.argument.kind !== 'bareword') break;
+        if (next.argument.text.includes('>')) break;
+        last++;
+      }
+      const closing = elements[last];
+      if (closing?.kind !== 'argument' || closing.argument.kind !== 'bareword' || !/^[^<]*>$/u.test(closing.argument.text)) continue;
+      const range = { start: first.argument.range.start, end: closing.argument.range.end };
+      const text = this.original.slice(range.start, range.end);
+      first.argument = { kind: 'bareword', text, value: text, range, valueRange: range };
+      elements.splice(i + 1, last - i);
+    }
   }
 
   private argument(node: Node): PsArgument {
@@ -307,10 +384,14 @@ class Summarizer {
     if (!left || !right || right.id === left.id) return;
     const member = left.descendantsOfType('member_name').pop();
     if (!member) return;
-    const literal = right.descendantsOfType('string_literal')[0];
+    const literals = right.descendantsOfType('string_literal');
+    const literal = literals[0];
     if (!literal) return;
     const argument = this.argument(literal);
     const comparison: PsComparison = { property: member.text, operator: operator.text.toLowerCase(), value: argument.value, valueRange: argument.valueRange };
+    if (/^-[ic]?(not)?in$/.test(comparison.operator)) {
+      comparison.values = literals.flatMap((l) => (l ? [this.argument(l)] : [])).map((a) => ({ value: a.value, valueRange: a.valueRange }));
+    }
     if (command !== undefined) comparison.command = command;
     this.script.comparisons.push(comparison);
   }
@@ -329,6 +410,58 @@ class Summarizer {
       valueRange: value.argument.valueRange,
       command: this.script.commands.indexOf(command),
     });
+  }
+
+  /** Pipelines whose first element is a value; the commands after it move one place down the pipeline. */
+  private pipelineHeads(root: Node): void {
+    for (const chain of root.descendantsOfType('pipeline_chain')) {
+      const first = chain?.namedChild(0);
+      if (!chain || !first || first.type === 'command') continue;
+      const next = chain.namedChildren.find((c) => c?.type === 'command');
+      const index = next ? this.script.commands.findIndex((c) => c.range.start === next.startIndex) : -1;
+      if (index < 0) continue;
+      const head: PsPipelineHead = { command: index, range: range(first) };
+      const variable = /^\$([\w:]+)$/u.exec(first.text.trim())?.[1];
+      if (variable) head.variable = variable.replace(/^(using|script|global|local|private):/i, '');
+      this.script.heads.push(head);
+      const pipeline = this.script.commands[index]!.pipeline;
+      for (const command of this.script.commands) if (command.pipeline === pipeline) command.position++;
+    }
+  }
+
+  private assignments(root: Node): void {
+    for (const node of root.descendantsOfType('assignment_expression')) {
+      const left = node?.namedChild(0);
+      const value = node?.namedChildren[node.namedChildCount - 1];
+      if (!node || !left || !value || value.id === left.id) continue;
+      const variable = /^\$([\w:]+)$/u.exec(left.text.trim())?.[1]?.replace(/^(using|script|global|local|private):/i, '');
+      if (!variable) continue;
+      const inside = (r: PsRange): boolean => r.start >= value.startIndex && r.end <= value.endIndex;
+      const { commands } = this.script;
+      const top = commands.findIndex((c) => inside(c.range) && (c.parent === undefined || !inside(commands[c.parent]!.range)));
+      const pipeline = top < 0 ? [] : commands.map((c, i) => ({ c, i })).filter(({ c }) => c.pipeline === commands[top]!.pipeline).sort((a, b) => a.c.position - b.c.position).map(({ i }) => i);
+      const assignment: PsAssignment = { variable, range: range(left), pipeline };
+      const hash = value.descendantsOfType('hash_literal_expression')[0];
+      if (hash && value.text.trim() === hash.text.trim()) assignment.hashtable = this.hashEntries(hash);
+      this.script.assignments.push(assignment);
+    }
+  }
+
+  private hashEntries(hash: Node): PsHashEntry[] {
+    const entries: PsHashEntry[] = [];
+    for (const entry of hash.descendantsOfType('hash_entry')) {
+      // Only the hashtable's own entries, not those of a hashtable nested in a value.
+      if (!entry || entry.parent?.parent?.id !== hash.id) continue;
+      const keyNode = entry.namedChild(0);
+      const valueNode = entry.namedChild(1);
+      if (!keyNode) continue;
+      const literal = keyNode.descendantsOfType('string_literal')[0];
+      const keyArgument = literal ? this.argument(literal) : undefined;
+      const found: PsHashEntry = { key: keyArgument?.value ?? keyNode.text, keyRange: keyArgument?.valueRange ?? range(keyNode) };
+      if (valueNode) found.value = this.argument(singleValue(valueNode));
+      entries.push(found);
+    }
+    return entries;
   }
 
   private collectErrors(node: Node): void {

@@ -5,6 +5,7 @@ import type { DiagnosticSink } from '../diagnostics';
 import type { StepNode } from '../model';
 import { didYouMean } from '../text';
 import { objectHasValue } from '../../runtime/conditions';
+import { englishFor } from '../words';
 
 /** The `when` conditions of one procedure's steps. */
 export function checkConditions(sink: DiagnosticSink, procedure: Procedure): void {
@@ -26,9 +27,7 @@ function checkPropertyCondition(sink: DiagnosticSink, node: StepNode, condition:
   const shape = model.outputOf(node);
   if (!shape) {
     // Unknown commands may write anything; say something only when we know they write nothing.
-    const writer = model.writingCommand(node);
-    const cmdlet = writer ? model.catalog.cmdlet(writer.name) : undefined;
-    if (!writer || (cmdlet && !cmdlet.output)) {
+    if (model.writesNothing(node)) {
       sink.report('condition-without-output', condition.property.range, t('The step runs no command whose output has {0}: a condition tests what the step\'s last `run` writes.', condition.property.text));
     }
     return;
@@ -61,7 +60,8 @@ function checkPropertyCondition(sink: DiagnosticSink, node: StepNode, condition:
     // the analysis and the runner agree on how values compare.
     const exact = names.find((n) => objectHasValue({ [found.property.name]: n }, found.property.name, [value.text]));
     if (exact) continue;
-    const s = sink.suggest(value.range, didYouMean(value.text, names));
+    const local = englishFor(value.text, names);
+    const s = sink.suggest(value.range, local ? [local] : didYouMean(value.text, names));
     sink.report('unknown-value', value.range, t('{0} is not a value of {1}; it is one of {2}.', value.text, found.property.name, names.join(', ')) + s.suffix, { fixes: s.fixes });
   }
 }
@@ -72,7 +72,9 @@ function checkAnswer(sink: DiagnosticSink, node: StepNode, condition: AnswerCond
     sink.report('answer-without-ask', condition.keyword.range, t('`when answer` needs an `ask` in the step.'));
   }
   if (condition.value && condition.value.text !== 'yes' && condition.value.text !== 'no') {
-    sink.report('answer-without-ask', condition.value.range, t('An answer is yes or no.'));
+    const local = englishFor(condition.value.text, ['yes', 'no']);
+    const s = sink.suggest(condition.value.range, local ? [local] : didYouMean(condition.value.text, ['yes', 'no']));
+    sink.report('answer-without-ask', condition.value.range, t('An answer is yes or no.') + s.suffix, { fixes: s.fixes });
   }
 }
 
@@ -86,7 +88,8 @@ function checkRole(sink: DiagnosticSink, condition: RoleCondition): void {
     sink.report('invalid-role-condition', condition.param.range, t('${0} is a {1} parameter; a role condition tests a server parameter.', param.name.text, param.kind.text));
   }
   if (condition.role && !(ROLES as readonly string[]).includes(condition.role.text)) {
-    const s = sink.suggest(condition.role.range, didYouMean(condition.role.text, ROLES));
+    const local = englishFor(condition.role.text, ROLES);
+    const s = sink.suggest(condition.role.range, local ? [local] : didYouMean(condition.role.text, ROLES));
     sink.report('invalid-role-condition', condition.role.range, t('A server role here is mailbox or cas.') + s.suffix, { fixes: s.fixes });
   }
 }

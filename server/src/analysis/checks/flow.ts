@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Procedure, Range } from '../../language/syntax';
 import type { PsRange } from '../../powershell/parser';
-import { bindCommand, targetServer } from '../binding';
+import { targetServer } from '../binding';
 import type { DiagnosticSink } from '../diagnostics';
 import { type FlowEdge, FlowGraph } from '../flow';
 import type { RunbookModel, RunScript, StepNode } from '../model';
@@ -253,10 +253,10 @@ function runEffects(model: RunbookModel, run: RunScript, where: (range: PsRange)
   const effects: StepEffect[] = [];
   const { commands } = run.script;
   for (const command of commands) {
-    const binding = bindCommand(model.catalog, command);
+    const binding = model.bind(run, command);
     if (!binding) continue;
     // A command inside `Invoke-Command -ComputerName X { ... }` acts on X.
-    const host = command.parent !== undefined ? bindCommand(model.catalog, commands[command.parent]!) : undefined;
+    const host = command.parent !== undefined ? model.bind(run, commands[command.parent]!) : undefined;
     const written = targetServer(binding) ?? (host ? targetServer(host) : undefined) ?? '';
     // Server names and PowerShell variables are case-insensitive; messages show them as written.
     const target = written.toLowerCase();
@@ -350,7 +350,7 @@ function copyStatusServers(model: RunbookModel, node: StepNode): string[] {
 function runCopyStatusServers(model: RunbookModel, run: RunScript): string[] {
   const servers: string[] = [];
   for (const command of run.script.commands) {
-    const binding = bindCommand(model.catalog, command);
+    const binding = model.bind(run, command);
     if (binding?.cmdlet.name.toLowerCase() !== 'get-mailboxdatabasecopystatus') continue;
     const server = binding.bound.get('server')?.argument?.value.toLowerCase();
     if (server) servers.push(server);

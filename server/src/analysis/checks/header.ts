@@ -2,6 +2,7 @@
 import { PARAM_KINDS } from '../../language/syntax';
 import type { DiagnosticSink } from '../diagnostics';
 import { didYouMean } from '../text';
+import { healthSetsNamed, judgeItem } from './names';
 import { usedParameterNames } from './variables';
 
 export function checkHeader(sink: DiagnosticSink): void {
@@ -63,23 +64,24 @@ export function checkHeader(sink: DiagnosticSink): void {
         covered.add(documented.right.toLowerCase());
         continue;
       }
-      if (monitor && monitor.name !== name.text) {
+      // The case of a name copied from a topic that lists only part of a health set is not reliable.
+      if (monitor && monitor.name !== name.text && catalog.healthSet(monitor.healthSet)?.catalogue === 'complete') {
         sink.report('misspelt-name', name.range, t('The monitor is spelt {0}.', monitor.name), {
           fixes: [{ title: t('Change to {0}', monitor.name), edits: [{ range: name.range, newText: monitor.name }], preferred: true }],
         });
       }
       if (!monitor) {
-        const known = catalog.misspelling(name.text, 'monitor');
-        if (known) {
-          sink.report('misspelt-name', name.range, t('{0} is a misspelling in the documentation: the monitor is {1}.', name.text, known.right), {
-            fixes: [{ title: t('Change to {0}', known.right), edits: [{ range: name.range, newText: known.right }], preferred: true }],
+        const judged = judgeItem(catalog, name.text, 'monitor', healthSetsNamed(catalog, declaredSets));
+        if (judged.verdict === 'misspelt') {
+          const right = judged.misspelling.right;
+          sink.report('misspelt-name', name.range, t('{0} is a misspelling in the documentation: the monitor is {1}.', name.text, right), {
+            fixes: [{ title: t('Change to {0}', right), edits: [{ range: name.range, newText: right }], preferred: true }],
           });
-          covered.add(known.right.toLowerCase());
-          continue;
+          covered.add(right.toLowerCase());
+        } else if (judged.verdict === 'unknown') {
+          const s = sink.suggest(name.range, judged.suggestions);
+          sink.report('unknown-monitor', name.range, t('{0} is not a monitor.', name.text) + s.suffix, { fixes: s.fixes });
         }
-        const candidates = catalog.monitors.filter((m) => declaredSets.size === 0 || declaredSets.has(m.healthSet.toLowerCase())).map((m) => m.name);
-        const s = sink.suggest(name.range, didYouMean(name.text, candidates.length ? candidates : catalog.monitors.map((m) => m.name)));
-        sink.report('unknown-monitor', name.range, t('{0} is not a monitor.', name.text) + s.suffix, { fixes: s.fixes });
         continue;
       }
       covered.add(monitor.name.toLowerCase());

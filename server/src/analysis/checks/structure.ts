@@ -2,6 +2,7 @@
 import { type Procedure, type StepReference, WAIT_UNITS } from '../../language/syntax';
 import type { DiagnosticSink } from '../diagnostics';
 import { didYouMean } from '../text';
+import { englishFor } from '../words';
 
 /** Procedures that share an id. */
 export function checkProcedureIds(sink: DiagnosticSink): void {
@@ -46,7 +47,8 @@ export function checkStructure(sink: DiagnosticSink, procedure: Procedure): void
         sink.report('invalid-wait', action.amount.range, t('A wait of 0 does nothing.'));
       }
       if (action.unit && !(WAIT_UNITS as readonly string[]).includes(action.unit.text)) {
-        const s = sink.suggest(action.unit.range, didYouMean(action.unit.text, ['seconds', 'minutes', 'hours']));
+        const local = englishFor(action.unit.text, ['seconds', 'minutes', 'hours']);
+        const s = sink.suggest(action.unit.range, local ? [local] : didYouMean(action.unit.text, ['seconds', 'minutes', 'hours']));
         sink.report('invalid-wait', action.unit.range, t('{0} is not a unit of time: use seconds, minutes or hours.', action.unit.text) + s.suffix, { fixes: s.fixes });
       }
     }
