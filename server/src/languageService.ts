@@ -112,7 +112,7 @@ export class RunbookLanguageService {
   monitorInfo(monitor: string, language?: string): MonitorInfo | null {
     const found = this.catalog.resolveMonitor(monitor);
     if (!found) return null;
-    const probe = this.catalog.probe(found.probe);
+    const probe = found.probe ? this.catalog.probe(found.probe) : undefined;
     return {
       monitor: found.name,
       healthSet: found.healthSet,
