@@ -11,7 +11,7 @@ const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 
   'l10n/bundle.l10n.zh-cn.json', 'l10n/bundle.l10n.ja.json', 'language-configuration.json', 'README.md',
   // The Exchange simulator is loaded by the health view and the terminals in simulator mode.
   'simulator/ExchangeSimulator.psd1', 'simulator/ExchangeSimulator.psm1', 'images/health-view.svg'];
-const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|wasm)|syntaxes\/.+|snippets\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|simulator\/[\w-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
+const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|wasm)|syntaxes\/.+|snippets\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
 
 let passed = 0;
 let failed = 0;
