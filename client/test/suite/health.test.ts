@@ -14,7 +14,7 @@ function monitorOf(model: HealthModel, server: string, name: string): Monitor | 
 }
 
 suite('Server Health view on the Exchange simulator', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   let api: ExtensionApi;
   let statePath: string;
   const config = () => vscode.workspace.getConfiguration('exchangeRunbooks');
@@ -51,15 +51,25 @@ suite('Server Health view on the Exchange simulator', function () {
 
   test('finds the recovery procedures of a monitor in every runbook of the workspace, open or not', async () => {
     const found = await api.health.recoveryProcedures('PopDeepTestMonitor');
-    const files = found.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath)).sort();
+    const files = found.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath));
+    assert.ok(files.includes('pop-protocol.exrunbook'), files.join(', '));
     // The fixture names it with the documentation's misspelling, PopTestDeepMonitor: still found.
-    assert.deepEqual(files, ['monitor-names.exrunbook', 'pop-protocol.exrunbook']);
+    assert.ok(files.includes('monitor-names.exrunbook'), files.join(', '));
+    assert.ok(!files.includes('pop.exrunbook'), 'pop.exrunbook has no procedure for PopDeepTestMonitor');
   });
 
   test('opens the recovery procedure of a monitor at its procedure line', async () => {
-    assert.ok(await api.health.openRecovery('PopCTPMonitor'), 'examples/pop.exrunbook recovers PopCTPMonitor');
+    // Other suites leave copies of the examples in scratch/: with several runbooks the admin picks
+    // one from a list, which this test accepts.
+    let opened: boolean | undefined;
+    const opening = api.health.openRecovery('PopCTPMonitor').then((value) => (opened = value));
+    await waitFor(async () => {
+      if (opened === undefined) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return opened !== undefined;
+    }, 'the recovery procedure to open');
+    assert.ok(await opening, 'a runbook of the workspace recovers PopCTPMonitor');
     const editor = await waitFor(() => vscode.window.activeTextEditor, 'an editor');
-    assert.match(editor.document.uri.path, /pop\.exrunbook$/);
+    assert.match(editor.document.uri.path, /\.exrunbook$/);
     const line = editor.document.lineAt(editor.selection.active.line).text;
     assert.match(line, /^procedure\s+\S+.*for monitor .*PopCTPMonitor/);
   });
@@ -82,7 +92,7 @@ suite('Server Health view on the Exchange simulator', function () {
       await waitFor(async () => {
         await api.health.refresh();
         return monitorOf(api.health.model, 'EX-MBX01', 'PopDeepTestMonitor')?.alertValue === 'Healthy';
-      }, 'PopDeepTestMonitor Healthy again after the POP3 back-end restart', 90_000);
+      }, 'PopDeepTestMonitor Healthy again after the POP3 back-end restart', 240_000);
       assert.equal(api.health.badge, undefined, 'no badge when nothing is unhealthy');
     } finally {
       terminal.dispose();
