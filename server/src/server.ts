@@ -13,7 +13,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
 import { RunbookLanguageService } from './languageService';
-import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureForMonitorParams, type ProcedureLocation } from './protocol';
+import {
+  PROCEDURE_FOR_MONITOR_REQUEST,
+  type ProcedureForMonitorParams,
+  type ProcedureLocation,
+  RUNBOOK_PLAN_REQUEST,
+  type RunbookPlan,
+  type RunbookPlanParams,
+} from './protocol';
 
 interface Settings {
   diagnostics: { enable: boolean };
@@ -179,6 +186,18 @@ export function startServer(connection: Connection): void {
         if (match) found.push({ uri, ...match });
       }
       return found;
+    }),
+  );
+
+  connection.onRequest(
+    RUNBOOK_PLAN_REQUEST,
+    safe('runbookPlan', null as RunbookPlan | null, async (params: RunbookPlanParams) => {
+      const open = modelOf(params.uri);
+      if (open) return service!.runbookPlan(open, params.uri);
+      // A runbook not open in the editor (the health view starts a run from a workspace file).
+      if (!params.uri.startsWith('file:')) return null;
+      const text = await readFile(fileURLToPath(params.uri), 'utf8').catch(() => undefined);
+      return text === undefined ? null : service!.runbookPlan(service!.analyze(text), params.uri);
     }),
   );
 
