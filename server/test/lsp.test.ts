@@ -23,7 +23,7 @@ import {
   createProtocolConnection,
   type FullDocumentDiagnosticReport,
 } from 'vscode-languageserver-protocol/node';
-import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureLocation } from '../src/protocol';
+import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureLocation, RUNBOOK_PLAN_REQUEST, type RunbookPlan } from '../src/protocol';
 import { startServer } from '../src/server';
 
 const URI = 'file:///work/pop.exrunbook';
@@ -126,6 +126,22 @@ describe('language server over LSP', () => {
     await client.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: URI, version: 4 }, contentChanges: [{ text: TEXT }] });
     const found = (await client.sendRequest(PROCEDURE_FOR_MONITOR_REQUEST, { monitor: 'PopProxyTestMonitor', uris: [URI, 'file:///nowhere/missing.exrunbook'] })) as ProcedureLocation[];
     assert.deepEqual(found, [{ uri: URI, procedure: 'recover', line: 10 }]);
+  });
+
+  it('gives the runner the runbook plan: branches resolved, the probe captured without Format-List', async () => {
+    const plan = (await client.sendRequest(RUNBOOK_PLAN_REQUEST, { uri: URI })) as RunbookPlan;
+    assert.deepEqual(plan.procedures.map((p) => p.id), ['verify', 'recover']);
+    const rerun = plan.procedures[0]!.steps[0]!;
+    assert.deepEqual(rerun.actions, [
+      {
+        kind: 'run',
+        command: 'Invoke-MonitoringProbe POP.Proxy\\PopProxyTestProbe -Server $Server | Format-List',
+        capture: { pipeline: 'Invoke-MonitoringProbe POP.Proxy\\PopProxyTestProbe -Server $Server', display: 'Format-List' },
+        properties: ['ResultType'],
+      },
+    ]);
+    assert.deepEqual(rerun.branches[1], { line: 8, target: { kind: 'step', procedure: 'recover', step: 'restart' } });
+    assert.equal(await client.sendRequest(RUNBOOK_PLAN_REQUEST, { uri: 'file:///nowhere/missing.exrunbook' }), null);
   });
 
   it('speaks the editor display language', async () => {

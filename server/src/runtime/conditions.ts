@@ -2,14 +2,19 @@
 // answer, a server's role) with the semantics of docs/language.md: the one place that decides a branch.
 import type { ConditionPlan } from '../protocol';
 
+export type ServerRole = 'mailbox' | 'cas';
+
 /** What is known after a step ran. Anything absent makes the conditions that need it undecidable. */
 export interface StepFacts {
   /** The objects the step's last command wrote, each a record of (at least) the tested properties. */
   objects?: readonly Record<string, unknown>[];
   /** The answer to the step's `ask`. */
   answer?: 'yes' | 'no';
-  /** The role of the server in each server parameter, by parameter name (any case). */
-  roles?: Readonly<Record<string, 'mailbox' | 'cas' | undefined>>;
+  /**
+   * The role of the server in each server parameter, by parameter name (any case). A server with
+   * both roles (Exchange 2016 and later) is given both.
+   */
+  roles?: Readonly<Record<string, ServerRole | readonly ServerRole[] | undefined>>;
 }
 
 /**
@@ -69,7 +74,8 @@ export function evaluateCondition(condition: ConditionPlan, facts: StepFacts): b
       const roles = facts.roles ?? {};
       const key = Object.keys(roles).find((k) => k.replace(/^\$/, '').toLowerCase() === condition.parameter.replace(/^\$/, '').toLowerCase());
       const role = key === undefined ? undefined : roles[key];
-      return role === undefined ? undefined : role === condition.role;
+      if (role === undefined) return undefined;
+      return typeof role === 'string' ? role === condition.role : role.includes(condition.role);
     }
     case 'property': {
       if (!facts.objects) return undefined;
@@ -91,4 +97,17 @@ export function evaluateCondition(condition: ConditionPlan, facts: StepFacts): b
 /** What a condition needs to be decided, so a runner knows what to collect before deciding. */
 export function conditionNeeds(condition: ConditionPlan): 'objects' | 'answer' | 'role' {
   return condition.kind === 'property' ? 'objects' : condition.kind;
+}
+
+/** A condition as the runbook writes it (`all AlertValue is not Healthy`, `answer is yes`), for paths and journals. */
+export function describeCondition(condition: ConditionPlan | undefined): string {
+  if (!condition) return 'otherwise';
+  switch (condition.kind) {
+    case 'answer':
+      return `answer is ${condition.value}`;
+    case 'role':
+      return `$${condition.parameter} is ${condition.role}`;
+    case 'property':
+      return `${condition.quantifier === 'any' ? '' : `${condition.quantifier} `}${condition.property} is ${condition.negated ? 'not ' : ''}${condition.values.join(', ')}`;
+  }
 }

@@ -1,0 +1,259 @@
+// exchange-runbook rehearse: runs a runbook against a fresh Exchange simulator scenario in one real
+// pwsh, through the same engine as the editor's step runner, and says whether the runbook cured it.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildRunbookPlan } from '../analysis/plan';
+import { RunbookLanguageService } from '../languageService';
+import type { ServerRole } from '../runtime/conditions';
+import { bindParameters, type CommandResult, rehearse, type Rehearsal, type RehearsalHost } from './rehearsal';
+import { findPwsh, PwshProcess } from './pwsh';
+
+const USAGE = `Usage: exchange-runbook rehearse <runbook> --scenario <name> [--server S] [--param Name=Value]...
+         [--answer step=yes|no]... [--procedure P] [--format text|json]
+
+Runs the runbook against a fresh Exchange simulator scenario (real PowerShell, simulated servers):
+every run command for real, waits on the simulator's clock, asks answered from --answer, manual
+steps taken as done. --server defaults to the server the scenario's alert is raised on, mailbox
+parameters to the Mailbox server behind it. PowerShell: EXR_PWSH, else .tools/pwsh/pwsh, else pwsh.
+Exit code: 0 when the run ends resolved and the scenario's monitor is Healthy, 1 otherwise, 2 on
+usage errors (or when PowerShell or the simulator cannot start).`;
+
+interface Options {
+  runbook: string;
+  scenario: string;
+  server?: string;
+  params: Record<string, string>;
+  answers: Record<string, 'yes' | 'no'>;
+  procedure?: string;
+  format: 'text' | 'json';
+}
+
+export function parseRehearseArguments(argv: string[]): Options | { usage: string; help?: boolean } {
+  const options: Partial<Options> & Pick<Options, 'params' | 'answers' | 'format'> = { params: {}, answers: {}, format: 'text' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string | undefined => argv[++i];
+    if (arg === '--help' || arg === '-h') return { usage: USAGE, help: true };
+    if (arg === '--scenario') options.scenario = value();
+    else if (arg === '--server') options.server = value();
+    else if (arg === '--procedure') options.procedure = value();
+    else if (arg === '--format') {
+      const format = value();
+      if (format !== 'text' && format !== 'json') return { usage: `Unknown format ${format ?? '(none)'}.\n\n${USAGE}` };
+      options.format = format;
+    } else if (arg === '--param') {
+      const pair = value() ?? '';
+      const eq = pair.indexOf('=');
+      if (eq <= 0) return { usage: `--param takes Name=Value, not "${pair}".\n\n${USAGE}` };
+      options.params[pair.slice(0, eq).replace(/^\$/, '')] = pair.slice(eq + 1);
+    } else if (arg === '--answer') {
+      const pair = value() ?? '';
+      const match = /^([^=]+)=(yes|no)$/i.exec(pair);
+      if (!match) return { usage: `--answer takes step=yes or step=no, not "${pair}".\n\n${USAGE}` };
+      options.answers[match[1]!] = match[2]!.toLowerCase() as 'yes' | 'no';
+    } else if (arg.startsWith('-')) return { usage: `Unknown option ${arg}.\n\n${USAGE}` };
+    else if (options.runbook === undefined) options.runbook = arg;
+    else return { usage: `Only one runbook at a time (got ${options.runbook} and ${arg}).\n\n${USAGE}` };
+  }
+  if (!options.runbook) return { usage: `No runbook given.\n\n${USAGE}` };
+  if (!options.scenario) return { usage: `No --scenario given.\n\n${USAGE}` };
+  return options as Options;
+}
+
+/** The package's root (dist/.. for the bundle, out/../.. for compiled tests): where simulator/ and .tools/ are. */
+function packageRoot(): string {
+  let folder = __dirname;
+  for (let i = 0; i < 6; i++) {
+    try {
+      if ((JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: string }).name === 'exchange-health-runbooks') return folder;
+    } catch {
+      // not here: look further up
+    }
+    folder = dirname(folder);
+  }
+  return resolve(__dirname, '..');
+}
+
+interface Scenario {
+  Name: string;
+  Server: string;
+  MailboxServer?: string;
+  HealthSet?: string;
+  Monitor: string;
+}
+
+/** The step runs in the simulator's pwsh with the runbook's parameters as variables set from data. */
+const BIND = `param($__exrBindings, $__exrProperties)
+foreach ($__exrBinding in $__exrBindings.PSObject.Properties) { Set-Variable -Name $__exrBinding.Name -Value ([string]$__exrBinding.Value) }
+`;
+
+/** The tested properties of each captured object, as text (enums by name, the same on Windows PowerShell 5.1). */
+const READ_BACK = `@($__exrObjects | ForEach-Object {
+  $__exrObject = $_; $__exrRow = [ordered]@{}
+  foreach ($__exrName in @($__exrProperties)) {
+    $__exrValue = $__exrObject.$__exrName
+    $__exrRow[$__exrName] = if ($null -eq $__exrValue) { $null } elseif ($__exrValue -is [array]) { @($__exrValue | ForEach-Object { "$_" }) } else { "$__exrValue" }
+  }
+  [pscustomobject]$__exrRow
+})`;
+
+class SimulatorHost implements RehearsalHost {
+  constructor(private readonly pwsh: PwshProcess) {}
+
+  async run(command: string, bindings: Readonly<Record<string, string>>, capture?: { pipeline: string; display?: string; properties: string[] }): Promise<CommandResult> {
+    const script = capture
+      ? `${BIND}$__exrObjects = @(\n${capture.pipeline}\n)\n$__exrText = ($__exrObjects${capture.display ? ` | ${capture.display}` : ''} | Out-String -Width 160)\n[pscustomobject]@{ text = $__exrText; objects = ${READ_BACK} }`
+      : `${BIND}$__exrText = (\n${command}\n) | Out-String -Width 160\n[pscustomobject]@{ text = $__exrText; objects = $null }`;
+    const answer = await this.pwsh.invoke(script, { __exrBindings: bindings, __exrProperties: capture?.properties ?? [] });
+    const result = (Array.isArray(answer.output) ? answer.output[0] : answer.output) as { text?: string; objects?: Record<string, unknown>[] | null } | undefined;
+    const text = [...answer.host, result?.text ?? ''].join('\n').trim();
+    const commandResult: CommandResult = { ok: answer.ok, text, errors: answer.errors };
+    if (capture) commandResult.objects = result?.objects ?? [];
+    return commandResult;
+  }
+
+  async advanceClock(seconds: number): Promise<void> {
+    const answer = await this.pwsh.invoke('param($Seconds) Step-ExchangeSimulatorClock -Seconds $Seconds | Out-Null', { Seconds: seconds });
+    if (!answer.ok) throw new Error(answer.errors.join('\n'));
+  }
+
+  async rolesOf(server: string): Promise<ServerRole[]> {
+    const answer = await this.pwsh.invoke('param($Server) "$((Get-ExchangeServer -Identity $Server).ServerRole)"', { Server: server });
+    const text = String((Array.isArray(answer.output) ? answer.output[0] : answer.output) ?? '').toLowerCase();
+    const roles: ServerRole[] = [];
+    if (text.includes('mailbox')) roles.push('mailbox');
+    if (text.includes('clientaccess')) roles.push('cas');
+    return roles;
+  }
+}
+
+function one<T>(output: unknown): T | undefined {
+  return (Array.isArray(output) ? output[0] : output) as T | undefined;
+}
+
+interface Report {
+  runbook: string;
+  scenario: string;
+  server: string;
+  parameters: Record<string, string>;
+  rehearsal: Rehearsal;
+  monitor: { name: string; server: string; alertValues: string[]; healthy: boolean };
+  passed: boolean;
+}
+
+function outcomeText(outcome: Rehearsal['outcome']): string {
+  switch (outcome.kind) {
+    case 'resolved':
+    case 'escalate':
+      return outcome.reason ? `${outcome.kind} "${outcome.reason}"` : outcome.kind;
+    case 'ended':
+      return 'ended after the last step of a procedure without resolved or escalate';
+    case 'loop':
+      return `stopped: the run loops (${outcome.steps.map((s) => `${s.step} ${s.visits}×`).join(', ')})`;
+    case 'missing-parameter':
+      return `stopped at ${outcome.step}: no value for parameter $${outcome.parameter} (give --param ${outcome.parameter}=...)`;
+    case 'unanswered':
+      return `stopped at ${outcome.step}: "${outcome.question}" has no answer (give --answer ${outcome.step}=yes|no)`;
+    case 'failed':
+      return `stopped at ${outcome.step}: the command failed: ${outcome.error}`;
+    case 'undecided':
+      return `stopped at ${outcome.step}: its branch could not be decided from the output`;
+    case 'no-start':
+      return outcome.procedure ? `no procedure ${outcome.procedure} with steps` : 'the runbook has no step to start from';
+  }
+}
+
+function text(report: Report): string {
+  const lines = [`Rehearsal of ${report.runbook} against scenario ${report.scenario} (${report.monitor.name} on ${report.monitor.server})`];
+  const bound = Object.entries(report.parameters).map(([k, v]) => `$${k} = '${v}'`);
+  if (bound.length) lines.push(`Parameters: ${bound.join(', ')}`);
+  for (const [i, step] of report.rehearsal.path.entries()) {
+    lines.push(`${String(i + 1).padStart(3)}. ${step.step}  ${step.title}`);
+    for (const action of step.actions) lines.push(`       ${action.split('\n').join('\n       ')}`);
+    for (const error of step.errors) lines.push(`       ! ${error}`);
+    if (step.next) lines.push(`       ${step.branch ? `when ${step.branch}` : 'no branch holds'} -> ${step.next}`);
+  }
+  lines.push(`Outcome: ${outcomeText(report.rehearsal.outcome)}`);
+  lines.push(`${report.monitor.name} on ${report.monitor.server}: ${report.monitor.alertValues.join(', ') || 'no such monitor'}`);
+  lines.push(report.passed ? 'Rehearsal passed: the runbook resolved the scenario.' : 'Rehearsal FAILED: the runbook did not cure the scenario.');
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const options = parseRehearseArguments(argv);
+  if ('usage' in options) {
+    (options.help ? out : err)(options.usage + '\n');
+    return options.help ? 0 : 2;
+  }
+  let source: string;
+  try {
+    source = readFileSync(options.runbook, 'utf8');
+  } catch (error) {
+    err(`exchange-runbook rehearse: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  const root = packageRoot();
+  const executable = findPwsh(root);
+  if (!executable) {
+    err('exchange-runbook rehearse: PowerShell was not found: set EXR_PWSH, or put pwsh on PATH.\n');
+    return 2;
+  }
+  const service = await RunbookLanguageService.create();
+  const plan = buildRunbookPlan(service.analyze(source), pathToFileURL(resolve(options.runbook)).href);
+  const state = mkdtempSync(join(tmpdir(), 'exr-rehearse-'));
+  const pwsh = new PwshProcess(executable, { ...process.env, EXCHANGE_SIMULATOR: '1', EXCHANGE_SIMULATOR_STATE: join(state, 'state.json') });
+  try {
+    const setup = await pwsh.invoke(
+      `param($Module, $Scenario)
+Import-Module $Module -DisableNameChecking -ErrorAction Stop 6>$null
+Reset-ExchangeSimulator -Scenario $Scenario -ErrorAction Stop | Out-Null
+Get-ExchangeSimulatorScenario -Name $Scenario | Select-Object Name, Server, MailboxServer, HealthSet, Monitor`,
+      { Module: join(root, 'simulator', 'ExchangeSimulator.psd1'), Scenario: options.scenario },
+    );
+    const scenario = one<Scenario>(setup.output);
+    if (!setup.ok || !scenario?.Server) {
+      err(`exchange-runbook rehearse: the simulator could not start scenario ${options.scenario}: ${setup.errors.join('\n') || 'no such scenario'}\n`);
+      return 2;
+    }
+    const scenarioFacts: { server: string; mailboxServer?: string } = { server: options.server ?? scenario.Server };
+    if (scenario.MailboxServer) scenarioFacts.mailboxServer = scenario.MailboxServer;
+    const bindings = bindParameters(plan.parameters, options.params, scenarioFacts);
+    const rehearsalOptions: Parameters<typeof rehearse>[2] = { bindings, answers: options.answers };
+    if (options.procedure !== undefined) rehearsalOptions.procedure = options.procedure;
+    const rehearsal = await rehearse(plan, new SimulatorHost(pwsh), rehearsalOptions);
+    const health = await pwsh.invoke(
+      'param($Server, $Monitor) @(Get-ServerHealth -Identity $Server | Where-Object { $_.Name -eq $Monitor } | ForEach-Object { "$($_.AlertValue)" })',
+      { Server: scenario.Server, Monitor: scenario.Monitor },
+    );
+    const alertValues = (Array.isArray(health.output) ? health.output : health.output == null ? [] : [health.output]).map(String);
+    const healthy = alertValues.length > 0 && alertValues.every((v) => v.toLowerCase() === 'healthy');
+    const report: Report = {
+      runbook: basename(options.runbook),
+      scenario: options.scenario,
+      server: scenarioFacts.server,
+      parameters: bindings,
+      rehearsal,
+      monitor: { name: scenario.Monitor, server: scenario.Server, alertValues, healthy },
+      passed: rehearsal.outcome.kind === 'resolved' && healthy,
+    };
+    out((options.format === 'json' ? JSON.stringify(report, null, 2) : text(report)) + '\n');
+    return report.passed ? 0 : 1;
+  } finally {
+    pwsh.dispose();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`exchange-runbook rehearse failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
