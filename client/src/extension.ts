@@ -1,15 +1,24 @@
 // Activation: wires the extension's features together; each feature is a disposable class.
 import * as vscode from 'vscode';
 import { RunbookLanguageClient } from './languageClient';
-import { StepCommands } from './stepCommands';
+import { IncidentJournal } from './runner/incidentJournal';
+import { Rehearsal } from './runner/rehearsal';
+import { StepRunner } from './runner/stepRunner';
 
-export async function activate(context: vscode.ExtensionContext): Promise<RunbookLanguageClient> {
+/** What activate() returns: the language client, and the step runner for the in-host tests and the health view. */
+export type ExtensionApi = RunbookLanguageClient & { readonly runner: StepRunner; readonly journal: IncidentJournal };
+
+export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = vscode.window.createOutputChannel('Exchange Health Runbooks', { log: true });
   context.subscriptions.push(log);
 
   const client = new RunbookLanguageClient(context, log);
   context.subscriptions.push(client);
-  context.subscriptions.push(new StepCommands(log));
+  const journal = new IncidentJournal(context);
+  // The health view, once wired here, passes its ServerDirectory as the fifth argument: the servers
+  // offered for server parameters and the roles behind `when $Server is mailbox`.
+  const runner = new StepRunner(context, log, client, journal);
+  context.subscriptions.push(journal, runner, new Rehearsal(context, log, journal));
   context.subscriptions.push(
     vscode.commands.registerCommand('exchangeRunbooks.showLog', () => log.show()),
     vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => client.restart()),
@@ -26,8 +35,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Runboo
       .showErrorMessage(vscode.l10n.t('Exchange runbook checks are unavailable: the language server did not start ({0}).', message), showLog)
       .then((choice) => (choice === showLog ? log.show() : undefined));
   }
-  // Returned so the in-host tests can reach the running client.
-  return client;
+  // Returned so the in-host tests can reach the running client and the runner.
+  return Object.assign(client, { runner, journal });
 }
 
 export function deactivate(): void {

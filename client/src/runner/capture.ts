@@ -52,7 +52,9 @@ export function buildStepScript(request: StepScriptRequest): string {
     `Write-Host ('<<<EXR:{0}>>>' -f '${request.nonce}'); Write-Host (ConvertTo-Json -Compress -Depth 5 -InputObject @{ ok = [bool]$__exrOk; errors = [int]$__exrN; exitCode = $__exrCode; count = $__exr.Count; objects = $__exrRows }); Write-Host ('<<<EXR:{0}:END>>>' -f '${request.nonce}')`,
     'Remove-Variable -Name __exr* -Scope Global -ErrorAction Ignore',
   );
-  return lines.join('\n');
+  // One dot-sourced block: PSReadLine (and a shell without shell integration fed line by line)
+  // keeps reading until its brace closes, so the step runs as one command, in the admin's scope.
+  return ['. {', ...lines, '}'].join('\n');
 }
 
 // OSC (ESC ] ... BEL or ESC \), CSI (ESC [ ... final byte), and two-byte escapes (ESC = , ESC ( B ...).

@@ -52,19 +52,18 @@ export function missingParameters(step: StepPlan, declared: readonly StepParamet
 }
 
 /**
- * The role a condition `when $X is mailbox|cas` sees for a server parameter: from its kind when the
- * kind says it, else from what the directory knows about the server named. A server with both
- * roles counts as a Mailbox server: restarting it is restarting a Mailbox server.
+ * The roles a condition `when $X is mailbox|cas` sees for a server parameter: from its kind when the
+ * kind says it, else from what the directory knows about the server named (both roles on an
+ * Exchange 2016+ server). Undefined when unknown: the admin then picks the branch.
  */
-export function roleOf(parameter: StepParameter, value: string | undefined, servers: readonly KnownServer[]): 'mailbox' | 'cas' | undefined {
+export function roleOf(parameter: StepParameter, value: string | undefined, servers: readonly KnownServer[]): ('mailbox' | 'cas')[] | undefined {
   const kind = parameter.kind.toLowerCase();
-  if (kind === 'mailbox') return 'mailbox';
-  if (kind === 'cas') return 'cas';
+  if (kind === 'mailbox') return ['mailbox'];
+  if (kind === 'cas') return ['cas'];
   if (kind !== 'server' || !value) return undefined;
   const known = servers.find((s) => sameName(s.name, value));
-  if (!known) return undefined;
-  if (known.roles.includes('Mailbox')) return 'mailbox';
-  return known.roles.includes('ClientAccess') ? 'cas' : undefined;
+  if (!known || known.roles.length === 0) return undefined;
+  return known.roles.map((role) => (role === 'Mailbox' ? 'mailbox' : 'cas'));
 }
 
 /** The server a step acts on: the value of its first server-kind parameter. Names the terminal. */

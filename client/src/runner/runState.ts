@@ -1,7 +1,8 @@
 // What the editor shows about a run, as pure data: the step under the cursor, a step's actions cut
 // into what the terminal runs and what the admin does, what happened to each step (ran / condition
 // met / failed, with the time), and where the run goes next.
-import type { ActionPlan, BranchPlan, ConditionPlan, RunActionPlan, RunbookPlan, StepPlan } from '../../../server/src/protocol';
+import type { ActionPlan, BranchPlan, RunActionPlan, RunbookPlan, StepPlan } from '../../../server/src/protocol';
+import { describeCondition } from '../../../server/src/runtime/conditions';
 import type { Next } from '../../../server/src/runtime/engine';
 
 /** The step whose lines hold `line`: the last step starting at or above it, in the procedure holding it. */
@@ -107,17 +108,6 @@ export function nextStep(plan: RunbookPlan, next: Next | undefined): StepPlan | 
 /** A branch as written, for the journal and the pick list: `when all AlertValue is Healthy -> resolved`. */
 export function describeBranch(branch: BranchPlan): string {
   return `${branch.condition ? `when ${describeCondition(branch.condition)}` : 'otherwise'} -> ${describeTarget(branch.target)}`;
-}
-
-function describeCondition(condition: ConditionPlan): string {
-  switch (condition.kind) {
-    case 'answer':
-      return `answer is ${condition.value}`;
-    case 'role':
-      return `$${condition.parameter.replace(/^\$/, '')} is ${condition.role}`;
-    case 'property':
-      return `${condition.quantifier === 'any' ? '' : `${condition.quantifier} `}${condition.property} is ${condition.negated ? 'not ' : ''}${condition.values.join(', ')}`;
-  }
 }
 
 function describeTarget(target: BranchPlan['target']): string {

@@ -120,11 +120,11 @@ describe('parameter values', () => {
   it('knows the role a server parameter names, from its kind or the directory', () => {
     const [server, mailbox] = plan.parameters;
     assert.ok(server && mailbox);
-    assert.equal(roleOf(server, 'ex-mbx01', SERVERS), 'mailbox');
-    assert.equal(roleOf(server, 'EX-CAS01', SERVERS), 'cas');
-    assert.equal(roleOf(server, 'EX-BOTH', SERVERS), 'mailbox');
+    assert.deepEqual(roleOf(server, 'ex-mbx01', SERVERS), ['mailbox']);
+    assert.deepEqual(roleOf(server, 'EX-CAS01', SERVERS), ['cas']);
+    assert.deepEqual(roleOf(server, 'EX-BOTH', SERVERS), ['mailbox', 'cas']);
     assert.equal(roleOf(server, 'EX-UNKNOWN', SERVERS), undefined);
-    assert.equal(roleOf(mailbox, undefined, []), 'mailbox');
+    assert.deepEqual(roleOf(mailbox, undefined, []), ['mailbox']);
   });
 
   it('fills values into the command the confirmation shows, quoted, and names the target server', () => {
