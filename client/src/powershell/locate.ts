@@ -1,47 +1,107 @@
 // Finds the PowerShell executable the way admins expect: the setting, else pwsh on PATH, else
-// Windows PowerShell on Windows.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+// Windows PowerShell on Windows. Plain data out: the client turns a failure into a localized sentence.
+import { accessSync, constants, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+
+export const POWERSHELL_PATH_SETTING = 'exchangeRunbooks.powershell.path';
 
 export interface LocatedPowerShell {
+  found: true;
   path: string;
   source: 'setting' | 'pwsh' | 'windows-powershell';
 }
 
-function isExecutable(path: string): boolean {
+export interface PowerShellNotFound {
+  found: false;
+  /**
+   * `setting-missing`: the configured path does not exist; `setting-not-executable`: it exists but
+   * is a folder or cannot be run; `not-found`: nothing configured and nothing found.
+   */
+  reason: 'setting-missing' | 'setting-not-executable' | 'not-found';
+  setting: typeof POWERSHELL_PATH_SETTING;
+  /** What was looked at, in order, for the message. */
+  tried: string[];
+}
+
+export type PowerShellLocation = LocatedPowerShell | PowerShellNotFound;
+
+type Check = 'executable' | 'missing' | 'not-executable';
+
+function check(path: string, platform: NodeJS.Platform): Check {
   try {
-    accessSync(path, process.platform === 'win32' ? constants.F_OK : constants.X_OK);
-    return true;
+    if (!statSync(path).isFile()) return 'not-executable';
   } catch {
-    return false;
+    return 'missing';
+  }
+  try {
+    // Windows has no execute bit: a file is enough.
+    accessSync(path, platform === 'win32' ? constants.F_OK : constants.X_OK);
+    return 'executable';
+  } catch {
+    return 'not-executable';
   }
 }
 
-function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  const extensions = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
-  for (const folder of (env.PATH ?? env.Path ?? '').split(delimiter)) {
+function onPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string | undefined {
+  const extensions = platform === 'win32' ? ['.exe', ''] : [''];
+  const folders = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':');
+  for (const folder of folders) {
     if (!folder) continue;
     for (const extension of extensions) {
       const candidate = join(folder, name + extension);
-      if (isExecutable(candidate)) return candidate;
+      if (check(candidate, platform) === 'executable') return candidate;
     }
   }
   return undefined;
 }
 
-/** Returns the executable, or a sentence saying what was tried. */
-export function locatePowerShell(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): LocatedPowerShell | { error: string } {
-  if (configured && configured.trim() !== '') {
-    const path = configured.trim();
-    const found = isAbsolute(path) ? (isExecutable(path) ? path : undefined) : onPath(path, env);
-    if (found) return { path: found, source: 'setting' };
-    return { error: `exchangeRunbooks.powershell.path is set to "${path}", which is not an executable file.` };
+/** `~/x` as admins write it in settings. */
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') || path.startsWith('~\\') ? join(homedir(), path.slice(1)) : path;
+}
+
+export function locatePowerShell(configured: string | undefined, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): PowerShellLocation {
+  const notFound = (reason: PowerShellNotFound['reason'], tried: string[]): PowerShellNotFound => ({ found: false, reason, setting: POWERSHELL_PATH_SETTING, tried });
+  const setting = configured?.trim();
+  if (setting) {
+    const path = expandHome(setting);
+    // A bare name ("pwsh-preview") is looked up on PATH; a path is taken as it is, never replaced by another PowerShell.
+    if (!isAbsolute(path) && !/[\\/]/.test(path)) {
+      const found = onPath(path, env, platform);
+      return found ? { found: true, path: found, source: 'setting' } : notFound('setting-missing', [`${path} (PATH)`]);
+    }
+    const state = check(path, platform);
+    if (state === 'executable') return { found: true, path, source: 'setting' };
+    return notFound(state === 'missing' ? 'setting-missing' : 'setting-not-executable', [path]);
   }
-  const pwsh = onPath('pwsh', env);
-  if (pwsh) return { path: pwsh, source: 'pwsh' };
-  if (process.platform === 'win32') {
-    const windowsPowerShell = onPath('powershell', env);
-    if (windowsPowerShell) return { path: windowsPowerShell, source: 'windows-powershell' };
+  const tried: string[] = [];
+  const pwsh = onPath('pwsh', env, platform);
+  tried.push(platform === 'win32' ? 'pwsh.exe (PATH)' : 'pwsh (PATH)');
+  if (pwsh) return { found: true, path: pwsh, source: 'pwsh' };
+  if (platform === 'win32') {
+    const onSearchPath = onPath('powershell', env, platform);
+    tried.push('powershell.exe (PATH)');
+    if (onSearchPath) return { found: true, path: onSearchPath, source: 'windows-powershell' };
+    const systemRoot = env.SystemRoot ?? env.SYSTEMROOT ?? env.windir ?? 'C:\\Windows';
+    const inbox = join(systemRoot, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+    tried.push(inbox);
+    if (check(inbox, platform) === 'executable') return { found: true, path: inbox, source: 'windows-powershell' };
   }
-  return { error: 'PowerShell was not found: neither exchangeRunbooks.powershell.path is set nor pwsh is on PATH.' };
+  return notFound('not-found', tried);
+}
+
+/**
+ * The sentence for a failed search, through the caller's translator (`vscode.l10n.t` in the
+ * client), naming the setting and what was tried.
+ */
+export function describeNotFound(result: PowerShellNotFound, t: (message: string, ...args: string[]) => string): string {
+  switch (result.reason) {
+    case 'setting-missing':
+      return t('{0} is set to "{1}", which does not exist.', result.setting, result.tried.join(', '));
+    case 'setting-not-executable':
+      return t('{0} is set to "{1}", which exists but is not an executable file.', result.setting, result.tried.join(', '));
+    case 'not-found':
+      return t('PowerShell was not found (tried: {0}). Install PowerShell 7 (pwsh) or set {1}.', result.tried.join(', '), result.setting);
+  }
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { LANGUAGE_ID } from '../../../server/src/protocol';
-import { locatePowerShell } from '../powershell/locate';
+import { describeNotFound, locatePowerShell } from '../powershell/locate';
 import type { IncidentJournal } from './incidentJournal';
 import { incidentId } from './journal';
 
@@ -62,8 +62,8 @@ export class Rehearsal implements vscode.Disposable {
       return undefined;
     }
     const powershell = locatePowerShell(vscode.workspace.getConfiguration('exchangeRunbooks').get<string>('powershell.path'));
-    if ('error' in powershell) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('PowerShell was not found. Install PowerShell 7 (pwsh) or set exchangeRunbooks.powershell.path.'));
+    if (!powershell.found) {
+      void vscode.window.showErrorMessage(describeNotFound(powershell, (text, ...args) => vscode.l10n.t(text, ...args)));
       return undefined;
     }
     const scenario =

@@ -20,7 +20,7 @@ import {
 import type { ServerRole, StepFacts } from '../../../server/src/runtime/conditions';
 import { choose, decide, type Decision, isEnd, type Next } from '../../../server/src/runtime/engine';
 import type { RunbookLanguageClient } from '../languageClient';
-import { locatePowerShell } from '../powershell/locate';
+import { describeNotFound, locatePowerShell, type PowerShellLocation } from '../powershell/locate';
 import { assignParameter } from '../powershell/quote';
 import { buildStepScript, newNonce, outputExcerpt, parseStepOutput, stepFailed } from './capture';
 import { type ConnectionSettings, connectionMode } from './connection';
@@ -84,7 +84,7 @@ export class StepRunner implements vscode.Disposable {
     this.view = new RunView((uri) => this.plan(uri));
     this.terminals = new RunnerTerminals(log, () => {
       const powershell = this.powershell();
-      return 'error' in powershell ? undefined : { shellPath: powershell.path, settings: this.connection() };
+      return powershell.found ? { shellPath: powershell.path, settings: this.connection() } : undefined;
     });
     this.disposables.push(
       this.view,
@@ -102,7 +102,7 @@ export class StepRunner implements vscode.Disposable {
 
   // --- settings ---------------------------------------------------------------------------------
 
-  private powershell(): ReturnType<typeof locatePowerShell> {
+  private powershell(): PowerShellLocation {
     return locatePowerShell(vscode.workspace.getConfiguration('exchangeRunbooks').get<string>('powershell.path'));
   }
 
@@ -252,10 +252,11 @@ export class StepRunner implements vscode.Disposable {
     let shellPath: string | undefined;
     if (hasRun(step)) {
       const powershell = this.powershell();
-      if ('error' in powershell) {
-        this.log.error(powershell.error);
+      if (!powershell.found) {
+        const message = describeNotFound(powershell, (text, ...args) => vscode.l10n.t(text, ...args));
+        this.log.error(message);
         const settings = vscode.l10n.t('Open Settings');
-        const choice = await vscode.window.showErrorMessage(vscode.l10n.t('PowerShell was not found. Install PowerShell 7 (pwsh) or set exchangeRunbooks.powershell.path.'), settings);
+        const choice = await vscode.window.showErrorMessage(message, settings);
         if (choice === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'exchangeRunbooks.powershell.path');
         return undefined;
       }

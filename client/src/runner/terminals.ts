@@ -114,7 +114,7 @@ export class RunnerTerminals implements vscode.Disposable {
   private profile(): vscode.TerminalProfile | undefined {
     const resolved = this.resolve();
     if (!resolved) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('PowerShell was not found. Install PowerShell 7 (pwsh) or set exchangeRunbooks.powershell.path.'));
+      void vscode.window.showErrorMessage(vscode.l10n.t('PowerShell was not found: the Exchange Runbooks shell cannot start. Set exchangeRunbooks.powershell.path.'));
       return undefined;
     }
     return new vscode.TerminalProfile({

@@ -1,0 +1,55 @@
+# The Exchange simulator module: refuses to load outside simulator mode or next to real Exchange,
+# loads the simulated organisation's parts, and announces itself (banner, [SIM] prompt prefix).
+
+# Simulator mode is an explicit choice: the module shadows Exchange's cmdlet names (and
+# Invoke-Command, Restart-Computer, the service cmdlets), so it must never load by accident.
+if ($env:EXCHANGE_SIMULATOR -ne '1') {
+    throw "The Exchange simulator loads only in simulator mode: set `$env:EXCHANGE_SIMULATOR = '1' first. It stands in for Exchange cmdlets, so it refuses to load by accident."
+}
+# On a machine with the Exchange Management Shell (snap-in or a remote session's module) the real
+# cmdlets must win: refuse rather than shadow them.
+# -ListImported: look only at what this session has loaded (a snap-in, an implicit-remoting module);
+# a search of every installed module would cost seconds on each import.
+$realExchange = @(Get-Command -Name 'Get-ExchangeServer', 'Get-ServerHealth' -ListImported -ErrorAction SilentlyContinue |
+    Where-Object { $_.ModuleName -ne 'ExchangeSimulator' -and $_.Source -ne 'ExchangeSimulator' })
+if ($realExchange.Count -gt 0) {
+    $where = ($realExchange | ForEach-Object { "$($_.Name) from '$(if ($_.Source) { $_.Source } else { $_.ModuleName })'" }) -join ', '
+    throw "The Exchange simulator refuses to load: real Exchange cmdlets are present ($where). It never shadows a real Exchange organisation."
+}
+
+foreach ($part in 'State', 'World', 'Health', 'Common', 'HealthCmdlets', 'OrganisationCmdlets', 'ServerActions', 'Proxies', 'Control') {
+    . (Join-Path $PSScriptRoot "$part.ps1")
+}
+
+# The banner goes to the host (Write-Host), never into the pipeline, so scripts that capture output
+# are not disturbed; EXCHANGE_SIMULATOR_QUIET=1 silences it for sessions that log host text.
+if ($env:EXCHANGE_SIMULATOR_QUIET -ne '1') {
+    $scenario = try { (Read-SimWorld).scenario } catch { '?' }
+    Write-Host "[SIM] Exchange simulator loaded: a simulated Exchange 2013 organisation, not a real one (scenario '$scenario', state $(Get-SimStatePath))."
+}
+
+# The prompt says [SIM] so nobody mistakes this shell for one connected to Exchange. The existing
+# prompt is wrapped, not replaced, and put back when the module is removed. VS Code's shell
+# integration marks the prompt's start with OSC 633;A: the prefix goes after that mark.
+$script:SimOriginalPrompt = (Get-Item -Path function:prompt -ErrorAction SilentlyContinue).ScriptBlock
+$script:SimPrompt = {
+    $text = if ($null -ne $script:SimOriginalPrompt) { & $script:SimOriginalPrompt } else { "PS $($executionContext.SessionState.Path.CurrentLocation)> " }
+    $text = [string]($text -join '')
+    $mark = [string][char]0x1b + ']633;A' + [string][char]0x07
+    $at = $text.IndexOf($mark)
+    if ($at -ge 0) { return $text.Insert($at + $mark.Length, '[SIM] ') }
+    return '[SIM] ' + $text
+}
+Set-Item -Path function:global:prompt -Value $script:SimPrompt
+$ExecutionContext.SessionState.Module.OnRemove = {
+    if ($null -ne $script:SimOriginalPrompt) { Set-Item -Path function:global:prompt -Value $script:SimOriginalPrompt }
+}
+
+Export-ModuleMember -Function @(
+    'Reset-ExchangeSimulator', 'Get-ExchangeSimulatorScenario', 'Get-ExchangeSimulatorState',
+    'Get-ExchangeSimulatorClock', 'Step-ExchangeSimulatorClock', 'Set-ExchangeSimulatorServer',
+    'Get-ServerHealth', 'Get-HealthReport', 'Invoke-MonitoringProbe', 'Get-MonitoringItemIdentity',
+    'Get-ExchangeServer', 'Get-MailboxServer', 'Set-MailboxServer', 'Get-MailboxDatabaseCopyStatus',
+    'Get-PopSettings', 'Set-PopSettings', 'Get-ImapSettings', 'Set-ImapSettings',
+    'Get-ServerComponentState', 'Set-ServerComponentState', 'Test-PopConnectivity',
+    'Invoke-Command', 'Get-Service', 'Restart-Service', 'Start-Service', 'Stop-Service', 'Restart-Computer')
