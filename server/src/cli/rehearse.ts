@@ -17,7 +17,8 @@ Runs the runbook against a fresh Exchange simulator scenario (real PowerShell, s
 every run command for real, waits on the simulator's clock, asks answered from --answer, manual
 steps taken as done. --server defaults to the server the scenario's alert is raised on, mailbox
 parameters to the Mailbox server behind it. PowerShell: EXR_PWSH, else .tools/pwsh/pwsh, else pwsh.
-Exit code: 0 when the run ends resolved and the scenario's monitor is Healthy, 1 otherwise, 2 on
+Exit code: 0 when the run ends resolved, the scenario's monitor is Healthy and no failover or
+protocol logging is left in place, 1 otherwise, 2 on
 usage errors (or when PowerShell or the simulator cannot start).`;
 
 interface Options {
@@ -78,10 +79,11 @@ function packageRoot(): string {
 
 interface Scenario {
   Name: string;
-  Server: string;
+  /** Where the alert is raised; none for the `healthy` scenario. */
+  Server?: string;
   MailboxServer?: string;
   HealthSet?: string;
-  Monitor: string;
+  Monitor?: string;
 }
 
 /** The step runs in the simulator's pwsh with the runbook's parameters as variables set from data. */
@@ -129,6 +131,25 @@ class SimulatorHost implements RehearsalHost {
   }
 }
 
+/**
+ * Changes a runbook must undo before the run ends (docs/language.md, not-undone): a failover
+ * (activation blocked on a Mailbox server) and POP3 protocol logging switched on. Read before and
+ * after the run; what appears in between was left in place by the runbook.
+ */
+const LEFT_IN_PLACE = `@(
+  foreach ($m in @(Get-MailboxServer -ErrorAction SilentlyContinue)) {
+    if ($m.DatabaseCopyActivationDisabledAndMoveNow -eq $true) { "failover not undone: $($m.Name) still has DatabaseCopyActivationDisabledAndMoveNow \`$true" }
+  }
+  foreach ($s in @(Get-ExchangeServer -ErrorAction SilentlyContinue)) {
+    $p = Get-PopSettings -Server $s.Name -ErrorAction SilentlyContinue
+    if ($p -and $p.ProtocolLogEnabled -eq $true) { "POP3 protocol logging left on: $($s.Name)" }
+  }
+)`;
+
+function texts(output: unknown): string[] {
+  return (Array.isArray(output) ? output : output == null ? [] : [output]).map(String);
+}
+
 function one<T>(output: unknown): T | undefined {
   return (Array.isArray(output) ? output[0] : output) as T | undefined;
 }
@@ -140,6 +161,8 @@ interface Report {
   parameters: Record<string, string>;
   rehearsal: Rehearsal;
   monitor: { name: string; server: string; alertValues: string[]; healthy: boolean };
+  /** Changes the run left in place that a runbook must undo (a failover, protocol logging). */
+  leftInPlace: string[];
   passed: boolean;
 }
 
@@ -166,7 +189,8 @@ function outcomeText(outcome: Rehearsal['outcome']): string {
 }
 
 function text(report: Report): string {
-  const lines = [`Rehearsal of ${report.runbook} against scenario ${report.scenario} (${report.monitor.name} on ${report.monitor.server})`];
+  const alert = report.monitor.name ? ` (${report.monitor.name} on ${report.monitor.server})` : '';
+  const lines = [`Rehearsal of ${report.runbook} against scenario ${report.scenario}${alert}`];
   const bound = Object.entries(report.parameters).map(([k, v]) => `$${k} = '${v}'`);
   if (bound.length) lines.push(`Parameters: ${bound.join(', ')}`);
   for (const [i, step] of report.rehearsal.path.entries()) {
@@ -176,8 +200,9 @@ function text(report: Report): string {
     if (step.next) lines.push(`       ${step.branch ? `when ${step.branch}` : 'no branch holds'} -> ${step.next}`);
   }
   lines.push(`Outcome: ${outcomeText(report.rehearsal.outcome)}`);
-  lines.push(`${report.monitor.name} on ${report.monitor.server}: ${report.monitor.alertValues.join(', ') || 'no such monitor'}`);
-  lines.push(report.passed ? 'Rehearsal passed: the runbook resolved the scenario.' : 'Rehearsal FAILED: the runbook did not cure the scenario.');
+  if (report.monitor.name) lines.push(`${report.monitor.name} on ${report.monitor.server}: ${report.monitor.alertValues.join(', ') || 'no such monitor'}`);
+  for (const left of report.leftInPlace) lines.push(`Left in place: ${left}`);
+  lines.push(report.passed ? 'Rehearsal passed: the runbook resolved the scenario.' : 'Rehearsal FAILED: the runbook did not cure the scenario cleanly.');
   return lines.join('\n');
 }
 
@@ -213,30 +238,39 @@ Get-ExchangeSimulatorScenario -Name $Scenario | Select-Object Name, Server, Mail
       { Module: join(root, 'simulator', 'ExchangeSimulator.psd1'), Scenario: options.scenario },
     );
     const scenario = one<Scenario>(setup.output);
-    if (!setup.ok || !scenario?.Server) {
+    if (!setup.ok || !scenario?.Name) {
       err(`exchange-runbook rehearse: the simulator could not start scenario ${options.scenario}: ${setup.errors.join('\n') || 'no such scenario'}\n`);
       return 2;
     }
-    const scenarioFacts: { server: string; mailboxServer?: string } = { server: options.server ?? scenario.Server };
+    const scenarioFacts: { server?: string; mailboxServer?: string } = {};
+    const server = options.server ?? scenario.Server;
+    if (server) scenarioFacts.server = server;
     if (scenario.MailboxServer) scenarioFacts.mailboxServer = scenario.MailboxServer;
     const bindings = bindParameters(plan.parameters, options.params, scenarioFacts);
+    const before = new Set(texts((await pwsh.invoke(LEFT_IN_PLACE)).output));
     const rehearsalOptions: Parameters<typeof rehearse>[2] = { bindings, answers: options.answers };
     if (options.procedure !== undefined) rehearsalOptions.procedure = options.procedure;
     const rehearsal = await rehearse(plan, new SimulatorHost(pwsh), rehearsalOptions);
-    const health = await pwsh.invoke(
-      'param($Server, $Monitor) @(Get-ServerHealth -Identity $Server | Where-Object { $_.Name -eq $Monitor } | ForEach-Object { "$($_.AlertValue)" })',
-      { Server: scenario.Server, Monitor: scenario.Monitor },
-    );
-    const alertValues = (Array.isArray(health.output) ? health.output : health.output == null ? [] : [health.output]).map(String);
-    const healthy = alertValues.length > 0 && alertValues.every((v) => v.toLowerCase() === 'healthy');
+    // The scenario's monitor where its alert is raised (a scenario without an alert has nothing to cure).
+    const monitor = scenario.Monitor && scenario.Server ? { name: scenario.Monitor, server: scenario.Server } : undefined;
+    const health = monitor
+      ? await pwsh.invoke(
+          'param($Server, $Monitor) @(Get-ServerHealth -Identity $Server | Where-Object { $_.Name -eq $Monitor } | ForEach-Object { "$($_.AlertValue)" })',
+          { Server: monitor.server, Monitor: monitor.name },
+        )
+      : undefined;
+    const alertValues = texts(health?.output);
+    const leftInPlace = texts((await pwsh.invoke(LEFT_IN_PLACE)).output).filter((left) => !before.has(left));
+    const healthy = !monitor || (alertValues.length > 0 && alertValues.every((v) => v.toLowerCase() === 'healthy'));
     const report: Report = {
       runbook: basename(options.runbook),
       scenario: options.scenario,
-      server: scenarioFacts.server,
+      server: scenarioFacts.server ?? '',
       parameters: bindings,
       rehearsal,
-      monitor: { name: scenario.Monitor, server: scenario.Server, alertValues, healthy },
-      passed: rehearsal.outcome.kind === 'resolved' && healthy,
+      monitor: { name: monitor?.name ?? '', server: monitor?.server ?? '', alertValues, healthy },
+      leftInPlace,
+      passed: rehearsal.outcome.kind === 'resolved' && healthy && leftInPlace.length === 0,
     };
     out((options.format === 'json' ? JSON.stringify(report, null, 2) : text(report)) + '\n');
     return report.passed ? 0 : 1;

@@ -24,7 +24,8 @@ export interface StepFacts {
 const NUMERIC_ENUMS: Record<string, readonly string[]> = {
   // Microsoft.Office.Datacenter.ActiveMonitoring.ResultType (CSS-Exchange's troubleshooter): 1 Timeout ... 6 Rejected.
   resulttype: ['', 'Timeout', 'Poisoned', 'Succeeded', 'Failed', 'Quarantined', 'Rejected'],
-  // System.ServiceProcess.ServiceControllerStatus, Get-Service's Status.
+  // System.ServiceProcess.ServiceControllerStatus, Get-Service's Status. Keyed by property name, so a
+  // numeric Status of another type would be misread: the runner's capture writes values as text ("$v").
   status: ['', 'Stopped', 'StartPending', 'StopPending', 'Running', 'ContinuePending', 'PausePending', 'Paused'],
 };
 
