@@ -1,6 +1,7 @@
 // How a runner terminal reaches Exchange: the connection mode's settings and the first command a
 // terminal runs (the simulator module, the Exchange snap-in, or implicit remoting). Pure: values
 // are quoted, and a server name that is not a host name is refused rather than put into a URI.
+import { isHostName, simulatorEnvironment } from '../powershell/connection';
 import { quotePowerShellLiteral } from '../powershell/quote';
 
 export type ConnectionMode = 'simulator' | 'local' | 'remote';
@@ -21,16 +22,10 @@ export function connectionMode(value: unknown): ConnectionMode {
   return value === 'local' || value === 'remote' ? value : 'simulator';
 }
 
-const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$/;
-
 /** The environment of the terminal's shell: the simulator's switch and state file in simulator mode only. */
 export function terminalEnvironment(settings: ConnectionSettings): Record<string, string> {
   const env: Record<string, string> = { POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' };
-  if (settings.mode === 'simulator') {
-    env.EXCHANGE_SIMULATOR = '1';
-    env.EXCHANGE_SIMULATOR_STATE = settings.simulatorState;
-  }
-  return env;
+  return settings.mode === 'simulator' ? { ...env, ...simulatorEnvironment(settings.simulatorState) } : env;
 }
 
 /**
@@ -46,7 +41,7 @@ export function startupCommand(settings: ConnectionSettings, target: string | un
       return 'Add-PSSnapin Microsoft.Exchange.Management.PowerShell.SnapIn';
     case 'remote': {
       const server = (settings.server ?? '').trim() || (target ?? '').trim();
-      if (!HOST_NAME.test(server)) throw new Error(`Not a server name: ${server}`);
+      if (!isHostName(server)) throw new Error(`Not a server name: ${server}`);
       const uri = quotePowerShellLiteral(`http://${server}/PowerShell/`);
       return `$ExchangeSession = New-PSSession -ConfigurationName Microsoft.Exchange -ConnectionUri ${uri} -Authentication ${settings.authentication ?? 'Kerberos'}; Import-PSSession $ExchangeSession -DisableNameChecking -AllowClobber | Out-Null`;
     }

@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PowerShellSession } from '../../src/powershell/session';
+import { startupCommand } from '../../src/runner/connection';
 import { buildStepScript, newNonce, outputExcerpt, parseStepOutput, stepFailed, stripTerminalEscapes, type StepScriptRequest } from '../../src/runner/capture';
+import { checkWindowsPowerShell51 } from './compat51';
+import { assertPwshInstalled, PWSH } from './pwsh';
 
-// out/client/test/unit -> the repository root.
-const ROOT = resolve(__dirname, '../../../..');
-const PWSH = process.env.EXR_PWSH || join(ROOT, '.tools/pwsh/pwsh');
 const folder = mkdtempSync(join(tmpdir(), 'exr-capture-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -156,5 +157,32 @@ describe('reading the terminal stream', () => {
 
   it('refuses a nonce that could break out of the marker string', () => {
     assert.throws(() => buildStepScript({ nonce: "x'; rm -rf /; '", assignments: [], commands: [], properties: [] }));
+  });
+});
+
+describe('Windows PowerShell 5.1 compatibility of what the runner types into a terminal', () => {
+  let session: PowerShellSession;
+  before(() => {
+    assertPwshInstalled();
+    session = new PowerShellSession({ executable: PWSH, startupTimeoutMs: 90_000 });
+  });
+  after(async () => {
+    await session.dispose();
+  });
+
+  it('finds nothing 7-only in the capture wrapper and the terminal start-up commands', async () => {
+    const settings = { simulatorModule: '/ext/simulator/ExchangeSimulator.psd1', simulatorState: '/tmp/state.json' };
+    const scripts = {
+      capture: buildStepScript({ nonce: 'abc123', assignments: ["$Server = 'EX-MBX01'"], commands: ['Restart-Service MSExchangePOP3'], last: { pipeline: 'Get-ServerHealth $Server |\n  ?{ $_.AlertValue -ne "Healthy" }', display: 'Format-Table -AutoSize' }, properties: ['AlertValue'] }),
+      captureNoDisplay: buildStepScript({ nonce: 'abc124', assignments: [], commands: [], last: { pipeline: 'Get-Service' }, properties: [] }),
+      simulator: startupCommand({ mode: 'simulator', ...settings }, 'EX-MBX01'),
+      local: startupCommand({ mode: 'local', ...settings }, 'EX-MBX01'),
+      remote: startupCommand({ mode: 'remote', authentication: 'Negotiate', ...settings }, 'ex-mbx01.contoso.com'),
+    };
+    assert.deepEqual((await checkWindowsPowerShell51(session, scripts)).filter((r) => r.problems.length > 0), []);
+  });
+
+  it('refuses a remote server name that would change the URI', () => {
+    assert.throws(() => startupCommand({ mode: 'remote', simulatorModule: '', simulatorState: '' }, "x/'; Stop-Computer; '"), /Not a server name/);
   });
 });
