@@ -476,8 +476,11 @@ export class StepRunner implements vscode.Disposable {
         }),
     );
     const remaining = Math.ceil(seconds - (Date.now() - started) / 1000);
-    if (result === 'skipped' && settings.mode === 'simulator' && shellPath && remaining > 0) {
-      const terminal = this.terminals.get(shellPath, settings, server);
+    const powershell = shellPath ?? (settings.mode === 'simulator' ? this.powershell() : undefined);
+    const executable = typeof powershell === 'string' ? powershell : powershell?.found ? powershell.path : undefined;
+    if (result === 'skipped' && settings.mode === 'simulator' && executable && remaining > 0) {
+      if (settings.mode === 'simulator') mkdirSync(dirname(settings.simulatorState), { recursive: true });
+      const terminal = this.terminals.get(executable, settings, server);
       if (await terminal.ready) await this.terminals.execute(terminal.terminal, `Step-ExchangeSimulatorClock -Seconds ${remaining}`);
     }
     return result;
