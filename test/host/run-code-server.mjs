@@ -160,8 +160,11 @@ async function goTo(page, line, column) {
 }
 
 /** Whether pwsh is on PATH here (the runner then opens a terminal instead of saying it is missing). */
+/** The project's own pwsh: code-server's extension host resolves its own PATH, so the UI workspace names it in a setting. */
+const TOOLS_PWSH = process.env.EXR_PWSH || join(ROOT, '.tools', 'pwsh', 'pwsh');
+
 function hasPowerShell() {
-  return (process.env.PATH ?? '').split(':').some((folder) => folder && existsSync(join(folder, 'pwsh')));
+  return existsSync(TOOLS_PWSH);
 }
 
 async function uiCheck(page, title, failShot, body) {
@@ -187,6 +190,11 @@ async function collectNotifications(page, seen) {
 
 async function runUi(context, server, run) {
   const workspace = createWorkspace(join(run.dir, 'workspace-ui'));
+  if (hasPowerShell()) {
+    const settingsFile = join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    writeFileSync(settingsFile, `${JSON.stringify({ ...settings, 'exchangeRunbooks.powershell.path': TOOLS_PWSH }, null, 2)}\n`);
+  }
   const page = await context.newPage();
   const url = workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run) });
   log(`host: UI checks (workspace ${workspace})`);
@@ -273,6 +281,9 @@ async function runUi(context, server, run) {
     await screenshot(page, 'run-step-parameter.png');
     await page.keyboard.press('Enter');
     await page.locator('.terminal-tab, .single-terminal-tab, .tabs-list .monaco-list-row', { hasText: 'Exchange Runbooks: EX-MBX01' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // The run ends visibly: the healthy world's health set shows no unhealthy monitor, so the step resolves.
+    // (The terminal's first start takes 15-30 s on a loaded machine.)
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'ended: resolved' }).first().waitFor({ state: 'visible', timeout: 3 * UI_TIMEOUT });
     await screenshot(page, 'run-step-result.png');
   });
 

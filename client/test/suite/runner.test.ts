@@ -113,7 +113,9 @@ suite('Step runner', () => {
     for (const key of ['powershell.path', 'connection.mode', 'simulator.statePath']) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
   });
 
-  test('a runbook run: parameters asked once, confirm and cancel, the branch shown, resolved, journaled', async () => {
+  // The first step starts the terminal: pwsh, shell integration and the simulator take 15-30 s on a loaded machine.
+  test('a runbook run: parameters asked once, confirm and cancel, the branch shown, resolved, journaled', async function () {
+    this.timeout(300_000);
     const document = await openRunbook(writeScratch('runner.exrunbook', RUNBOOK));
     const uri = document.uri.toString();
     const calls: Calls = { values: [], confirms: [] };
@@ -188,13 +190,14 @@ suite('Step runner', () => {
     assert.equal(await vscode.env.clipboard.readText(), text);
   });
 
-  test('Ctrl+C cancels a running step, a wait can be skipped, and both are journaled', async () => {
+  test('Ctrl+C cancels a running step, a wait can be skipped, and both are journaled', async function () {
+    this.timeout(240_000);
     const document = await openRunbook(writeScratch('slow.exrunbook', SLOW));
     const uri = document.uri.toString();
     api.runner.prompts = scripted({ values: [], confirms: [] }, { value: 'EX-CAS01' });
     const before = sent.length;
     const running = vscode.commands.executeCommand<StepRunResult>('exchangeRunbooks.runStep', { uri, procedure: 'verify', step: 'sleep' });
-    await waitFor(() => sent.slice(before).some((c) => c.includes('Start-Sleep')), 'the slow command to start');
+    await waitFor(() => sent.slice(before).some((c) => c.includes('Start-Sleep')), 'the slow command to start', 120_000);
     await vscode.commands.executeCommand('exchangeRunbooks.cancelStep');
     const cancelled = await running;
     assert.equal(cancelled?.outcome.status, 'cancelled');
@@ -205,7 +208,7 @@ suite('Step runner', () => {
     const skipped = await waitFor(async () => {
       await vscode.commands.executeCommand('exchangeRunbooks.skipWait');
       return Promise.race([waiting, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200))]);
-    }, 'the wait to be skipped');
+    }, 'the wait to be skipped', 120_000);
     assert.deepEqual(skipped.outcome.next, { kind: 'step', procedure: 'verify', step: 'check' });
 
     const incident = api.journal.current(uri);
