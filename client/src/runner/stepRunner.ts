@@ -348,7 +348,8 @@ export class StepRunner implements vscode.Disposable {
           const terminal = this.terminals.get(shellPath!, settings, server);
           if (settings.mode === 'simulator') mkdirSync(dirname(settings.simulatorState), { recursive: true });
           terminal.terminal.show(true);
-          const integrated = await terminal.ready;
+          // Resolves once the shell is prepared; whether its output can be read is asked of the terminal at run time.
+          await terminal.ready;
           const nonce = newNonce();
           const last = segment.commands[segment.commands.length - 1]!;
           const script = buildStepScript({
@@ -367,10 +368,13 @@ export class StepRunner implements vscode.Disposable {
               cancellable: true,
             },
             (_progress, token) => {
+              // Cancel on the notification or by the Cancel Running Step command.
               const both = new vscode.CancellationTokenSource();
-              token.onCancellationRequested(() => both.cancel());
-              context.cancel.onCancellationRequested(() => both.cancel());
-              return this.terminals.execute(terminal.terminal, script, integrated ? both.token : undefined).finally(() => both.dispose());
+              const links = [token.onCancellationRequested(() => both.cancel()), context.cancel.onCancellationRequested(() => both.cancel())];
+              return this.terminals.execute(terminal.terminal, script, both.token).finally(() => {
+                for (const link of links) link.dispose();
+                both.dispose();
+              });
             },
           );
           if (result.kind === 'unread') {
