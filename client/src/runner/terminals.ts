@@ -10,8 +10,10 @@ import { type ConnectionSettings, connectionKey, startupCommand, terminalEnviron
  * machine under test load; give a loaded machine room before we give up on reading output.
  */
 const SHELL_INTEGRATION_TIMEOUT_MS = 30_000;
+/** Importing the simulator took 16 s in a pty on this loaded machine. */
+const STARTUP_TIMEOUT_MS = 90_000;
 /** After the end event the read stream may still be flushing its last chunk. */
-const STREAM_DRAIN_MS = 1_000;
+const STREAM_DRAIN_MS = 50;
 
 export const TERMINAL_PROFILE_ID = 'exchangeRunbooks.powershell';
 
@@ -78,7 +80,9 @@ export class RunnerTerminals implements vscode.Disposable {
       }),
       vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, { provideTerminalProfile: () => this.profile() }),
       vscode.window.onDidOpenTerminal((terminal) => this.prepareProfileTerminal(terminal)),
-      vscode.window.onDidChangeTerminalShellIntegration((e) => this.log.info(`Shell integration active in "${e.terminal.name}".`)),
+      vscode.window.onDidChangeTerminalShellIntegration((e) => this.log.trace(`Shell integration active in "${e.terminal.name}".`)),
+      vscode.window.onDidStartTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.trace(`"${e.terminal.name}": started ${e.execution.commandLine.value.slice(0, 80)}`)),
+      vscode.window.onDidEndTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.trace(`"${e.terminal.name}": ended (${e.exitCode}) ${e.execution.commandLine.value.slice(0, 80)}`)),
     );
   }
 
@@ -111,8 +115,14 @@ export class RunnerTerminals implements vscode.Disposable {
       terminal.sendText(startup, true);
       return false;
     }
-    const result = await this.execute(terminal, startup);
-    if (result.kind === 'ended' && result.exitCode) this.log.warn(`The start-up command of "${terminal.name}" failed: ${startup}`);
+    // Bounded: a start-up that never reports its end must not hold every step of this terminal.
+    const cancel = new vscode.CancellationTokenSource();
+    const timer = setTimeout(() => cancel.cancel(), STARTUP_TIMEOUT_MS);
+    const result = await this.execute(terminal, startup, cancel.token, false);
+    clearTimeout(timer);
+    cancel.dispose();
+    if (result.kind === 'cancelled') this.log.warn(`The start-up command of "${terminal.name}" did not report its end within ${STARTUP_TIMEOUT_MS} ms.`);
+    else if (result.kind === 'ended' && result.exitCode) this.log.warn(`The start-up command of "${terminal.name}" failed: ${startup}`);
     return true;
   }
 
@@ -148,22 +158,34 @@ export class RunnerTerminals implements vscode.Disposable {
    * Runs one command and collects what the terminal shows until its end event. A cancelled command
    * is interrupted with Ctrl+C and settled here: its end event comes only when the next command starts.
    */
-  async execute(terminal: vscode.Terminal, text: string, token?: vscode.CancellationToken): Promise<ExecutionResult> {
+  async execute(terminal: vscode.Terminal, text: string, token?: vscode.CancellationToken, interrupt = true): Promise<ExecutionResult> {
     const integration = terminal.shellIntegration;
     if (!integration) {
       terminal.sendText(text, true);
       return { kind: 'unread' };
     }
     const execution = integration.executeCommand(text);
-    let raw = '';
-    const reading = (async () => {
-      for await (const data of execution.read()) raw += data;
-    })().catch((error: unknown) => this.log.warn(`Reading the terminal failed: ${String(error)}`));
+    // Read the execution executeCommand returned and, in case VS Code reports the command under
+    // another execution object (seen with input typed ahead of a slow first prompt), the first one
+    // that starts on this terminal after sending: whichever ends first is the command's end.
+    const buffers = new Map<vscode.TerminalShellExecution, string>();
+    const read = (e: vscode.TerminalShellExecution): void => {
+      if (buffers.has(e)) return;
+      buffers.set(e, '');
+      void (async () => {
+        for await (const data of e.read()) buffers.set(e, (buffers.get(e) ?? '') + data);
+      })().catch((error: unknown) => this.log.warn(`Reading the terminal failed: ${String(error)}`));
+    };
+    read(execution);
+    const raw = (): string => [...buffers.values()].sort((a, b) => b.length - a.length)[0] ?? '';
     const subscriptions: vscode.Disposable[] = [];
     const outcome = await new Promise<{ kind: 'ended'; exitCode: number | undefined } | { kind: 'cancelled' } | { kind: 'closed' }>((resolve) => {
       subscriptions.push(
+        vscode.window.onDidStartTerminalShellExecution((e) => {
+          if (e.terminal === terminal && buffers.size < 2) read(e.execution);
+        }),
         vscode.window.onDidEndTerminalShellExecution((e) => {
-          if (e.execution === execution) resolve({ kind: 'ended', exitCode: e.exitCode });
+          if (buffers.has(e.execution)) resolve({ kind: 'ended', exitCode: e.exitCode });
         }),
         vscode.window.onDidCloseTerminal((t) => {
           if (t === terminal) resolve({ kind: 'closed' });
@@ -176,12 +198,13 @@ export class RunnerTerminals implements vscode.Disposable {
     });
     for (const s of subscriptions) s.dispose();
     if (outcome.kind === 'cancelled') {
-      terminal.sendText('\u0003', false);
-      return { kind: 'cancelled', raw };
+      if (interrupt) terminal.sendText('\u0003', false);
+      return { kind: 'cancelled', raw: raw() };
     }
-    if (outcome.kind === 'closed') return { kind: 'closed', raw };
-    await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, STREAM_DRAIN_MS))]);
-    return { kind: 'ended', raw, exitCode: outcome.exitCode };
+    if (outcome.kind === 'closed') return { kind: 'closed', raw: raw() };
+    // The stream may still hold its last chunk when the end event comes: give it a moment to close.
+    await new Promise((resolve) => setTimeout(resolve, STREAM_DRAIN_MS));
+    return { kind: 'ended', raw: raw(), exitCode: outcome.exitCode };
   }
 
   dispose(): void {
