@@ -371,7 +371,7 @@ export class StepRunner implements vscode.Disposable {
               // Cancel on the notification or by the Cancel Running Step command.
               const both = new vscode.CancellationTokenSource();
               const links = [token.onCancellationRequested(() => both.cancel()), context.cancel.onCancellationRequested(() => both.cancel())];
-              return this.terminals.execute(terminal.terminal, script, both.token).finally(() => {
+              return this.terminals.execute(terminal.terminal, script, both.token, true, nonce).finally(() => {
                 for (const link of links) link.dispose();
                 both.dispose();
               });

@@ -158,7 +158,7 @@ export class RunnerTerminals implements vscode.Disposable {
    * Runs one command and collects what the terminal shows until its end event. A cancelled command
    * is interrupted with Ctrl+C and settled here: its end event comes only when the next command starts.
    */
-  async execute(terminal: vscode.Terminal, text: string, token?: vscode.CancellationToken, interrupt = true): Promise<ExecutionResult> {
+  async execute(terminal: vscode.Terminal, text: string, token?: vscode.CancellationToken, interrupt = true, marker?: string): Promise<ExecutionResult> {
     const integration = terminal.shellIntegration;
     if (!integration) {
       terminal.sendText(text, true);
@@ -166,8 +166,13 @@ export class RunnerTerminals implements vscode.Disposable {
     }
     const execution = integration.executeCommand(text);
     // Read the execution executeCommand returned and, in case VS Code reports the command under
-    // another execution object (seen with input typed ahead of a slow first prompt), the first one
-    // that starts on this terminal after sending: whichever ends first is the command's end.
+    // another execution object (seen with input typed ahead of a slow first prompt), one that starts
+    // on this terminal with this command's text (its nonce): whichever ends first is the command's
+    // end. A command still running before ours (a slow start-up) is never taken for it.
+    const ours = (e: vscode.TerminalShellExecution): boolean => {
+      const line = e.commandLine.value;
+      return marker ? line.includes(marker) : line.trim() === text.trim();
+    };
     const buffers = new Map<vscode.TerminalShellExecution, string>();
     const read = (e: vscode.TerminalShellExecution): void => {
       if (buffers.has(e)) return;
@@ -182,7 +187,7 @@ export class RunnerTerminals implements vscode.Disposable {
     const outcome = await new Promise<{ kind: 'ended'; exitCode: number | undefined } | { kind: 'cancelled' } | { kind: 'closed' }>((resolve) => {
       subscriptions.push(
         vscode.window.onDidStartTerminalShellExecution((e) => {
-          if (e.terminal === terminal && buffers.size < 2) read(e.execution);
+          if (e.terminal === terminal && buffers.size < 2 && ours(e.execution)) read(e.execution);
         }),
         vscode.window.onDidEndTerminalShellExecution((e) => {
           if (buffers.has(e.execution)) resolve({ kind: 'ended', exitCode: e.exitCode });
