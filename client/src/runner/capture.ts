@@ -19,6 +19,8 @@ export interface StepScriptRequest {
   last?: { pipeline: string; display?: string | undefined } | undefined;
   /** Properties the step's conditions test. */
   properties: readonly string[];
+  /** Run first, inside the same error handling (the connection made sure of). */
+  prelude?: string | undefined;
 }
 
 export function newNonce(): string {
@@ -38,6 +40,7 @@ export function buildStepScript(request: StepScriptRequest): string {
   const lines: string[] = [];
   lines.push('$__exrE = $Error.Count; $__exrE0 = $null; if ($Error.Count) { $__exrE0 = $Error[0] }; $global:LASTEXITCODE = $null; $__exr = @(); $__exrOk = $true');
   lines.push('try {');
+  if (request.prelude) lines.push(request.prelude);
   lines.push(...request.assignments, ...request.commands);
   if (request.last) {
     // The newline before `)` keeps a trailing comment or backtick in the pipeline from eating the parenthesis.

@@ -52,3 +52,19 @@ export function startupCommand(settings: ConnectionSettings, target: string | un
 export function connectionKey(settings: ConnectionSettings, target: string | undefined): string {
   return `${settings.mode}\u0000${(target ?? '').toLowerCase()}`;
 }
+
+/**
+ * The same connection, made sure of inside each step: a no-op when the start-up command already
+ * ran, and the import itself when it did not (measured: on a loaded machine the first command typed
+ * into a fresh terminal can be lost before the prompt is ready). Remote mode is left to the start-up.
+ */
+export function ensureConnection(settings: ConnectionSettings): string | undefined {
+  switch (settings.mode) {
+    case 'simulator':
+      return `if (-not (Get-Module -Name ExchangeSimulator)) { Import-Module -Name ${quotePowerShellLiteral(settings.simulatorModule)} }`;
+    case 'local':
+      return 'if (-not (Get-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.SnapIn -ErrorAction SilentlyContinue)) { Add-PSSnapin Microsoft.Exchange.Management.PowerShell.SnapIn }';
+    case 'remote':
+      return undefined;
+  }
+}

@@ -23,7 +23,7 @@ import type { RunbookLanguageClient } from '../languageClient';
 import { describeNotFound, locatePowerShell, type PowerShellLocation } from '../powershell/locate';
 import { assignParameter } from '../powershell/quote';
 import { buildStepScript, newNonce, outputExcerpt, parseStepOutput, stepFailed } from './capture';
-import { type ConnectionSettings, connectionMode } from './connection';
+import { type ConnectionSettings, connectionMode, ensureConnection } from './connection';
 import type { IncidentJournal } from './incidentJournal';
 import { missingParameters, roleOf, type ServerDirectory, serversForKind, stepParameters, targetServer, valueOf, withValues } from './parameters';
 import { type BranchChoice, editorPrompts, type RunnerPrompts } from './prompts';
@@ -359,6 +359,7 @@ export class StepRunner implements vscode.Disposable {
             commands: segment.commands.slice(0, -1).map((c) => c.command),
             last: last.capture ?? { pipeline: last.command },
             properties: segment.last ? last.properties : [],
+            prelude: ensureConnection(settings),
           });
           sent.push(script);
           const result = await vscode.window.withProgress(

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PowerShellSession } from '../../src/powershell/session';
-import { startupCommand } from '../../src/runner/connection';
+import { ensureConnection, startupCommand } from '../../src/runner/connection';
 import { buildStepScript, newNonce, outputExcerpt, parseStepOutput, stepFailed, stripTerminalEscapes, type StepScriptRequest } from '../../src/runner/capture';
 import { checkWindowsPowerShell51 } from './compat51';
 import { assertPwshInstalled, PWSH } from './pwsh';
@@ -174,7 +174,8 @@ describe('Windows PowerShell 5.1 compatibility of what the runner types into a t
     const settings = { simulatorModule: '/ext/simulator/ExchangeSimulator.psd1', simulatorState: '/tmp/state.json' };
     const scripts = {
       capture: buildStepScript({ nonce: 'abc123', assignments: ["$Server = 'EX-MBX01'"], commands: ['Restart-Service MSExchangePOP3'], last: { pipeline: 'Get-ServerHealth $Server |\n  ?{ $_.AlertValue -ne "Healthy" }', display: 'Format-Table -AutoSize' }, properties: ['AlertValue'] }),
-      captureNoDisplay: buildStepScript({ nonce: 'abc124', assignments: [], commands: [], last: { pipeline: 'Get-Service' }, properties: [] }),
+      captureNoDisplay: buildStepScript({ nonce: 'abc124', assignments: [], commands: [], last: { pipeline: 'Get-Service' }, properties: [], prelude: ensureConnection({ mode: 'local', ...settings }) }),
+      ensureSimulator: ensureConnection({ mode: 'simulator', ...settings }) ?? '',
       simulator: startupCommand({ mode: 'simulator', ...settings }, 'EX-MBX01'),
       local: startupCommand({ mode: 'local', ...settings }, 'EX-MBX01'),
       remote: startupCommand({ mode: 'remote', authentication: 'Negotiate', ...settings }, 'ex-mbx01.contoso.com'),
