@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from './api';
 import { HealthFeature } from './health/healthFeature';
 import { RunbookLanguageClient } from './languageClient';
-import { StepCommands } from './stepCommands';
+import { IncidentJournal } from './runner/incidentJournal';
+import { Rehearsal } from './runner/rehearsal';
+import { StepRunner } from './runner/stepRunner';
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = vscode.window.createOutputChannel('Exchange Health Runbooks', { log: true });
@@ -11,7 +13,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
 
   const client = new RunbookLanguageClient(context, log);
   context.subscriptions.push(client);
-  context.subscriptions.push(new StepCommands(log));
+  const journal = new IncidentJournal(context);
+  // The health view asks the language server for recovery procedures (once it runs) and tells the
+  // runner which servers exist and their roles (offered for parameters, `when $Server is mailbox`).
+  const health = new HealthFeature(context, log, () => client.languageClient);
+  const runner = new StepRunner(context, log, client, journal, health);
+  context.subscriptions.push(journal, health, runner, new Rehearsal(context, log, journal));
   context.subscriptions.push(
     vscode.commands.registerCommand('exchangeRunbooks.showLog', () => log.show()),
     vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => client.restart()),
@@ -28,15 +35,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       .showErrorMessage(vscode.l10n.t('Exchange runbook checks are unavailable: the language server did not start ({0}).', message), showLog)
       .then((choice) => (choice === showLog ? log.show() : undefined));
   }
-  // The health view starts after the language server: it asks the server for recovery procedures.
-  const health = new HealthFeature(context, log, () => client.languageClient);
-  context.subscriptions.push(health);
   // Returned so the in-host tests can reach the running parts.
   return {
     get languageClient() {
       return client.languageClient;
     },
     health,
+    runner,
+    journal,
   };
 }
 

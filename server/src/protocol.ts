@@ -6,6 +6,12 @@ export const LANGUAGE_ID = 'exchange-runbook';
 export const RUN_STEP_COMMAND = 'exchangeRunbooks.runStep';
 /** Command behind the "Copy commands" CodeLens; its argument is a RunStepArguments. */
 export const COPY_STEP_COMMAND = 'exchangeRunbooks.copyStep';
+/** "Mark done" on a step with only `manual` actions; its argument is a RunStepArguments. */
+export const MARK_DONE_COMMAND = 'exchangeRunbooks.markStepDone';
+/** "Answer: yes" / "Answer: no" on an `ask` step; arguments: a RunStepArguments, then 'yes' or 'no'. */
+export const ANSWER_COMMAND = 'exchangeRunbooks.answerStep';
+/** "Copy escalation text" on an `escalate` step; its argument is a RunStepArguments. */
+export const COPY_ESCALATION_COMMAND = 'exchangeRunbooks.copyEscalation';
 
 export interface StepParameter {
   name: string;

@@ -203,10 +203,10 @@ describe('features', () => {
     assert.ok(folds.includes('10-16'));
   });
 
-  it('puts a Run step lens on every step, with the commands and parameters it needs', () => {
+  it('puts a Run step lens on every step with commands, with the commands and parameters it needs', () => {
     const lenses = service.codeLenses(model(), URI);
     const run = lenses.filter((l) => l.command?.command === 'exchangeRunbooks.runStep');
-    assert.equal(run.length, 4);
+    assert.equal(run.length, 3);
     const restart = run[1]!.command!.arguments![0] as RunStepArguments;
     assert.equal(restart.confirm, true);
     assert.match(run[1]!.command!.title, /asks first/);
@@ -214,6 +214,23 @@ describe('features', () => {
     assert.deepEqual(restart.parameters.map((p) => p.name), ['Server']);
     const again = run[2]!.command!.arguments![0] as RunStepArguments;
     assert.match(again.commands[0]!, /^Invoke-MonitoringProbe/);
+  });
+
+  it('gives steps with nothing to run a lens that fits: answer, mark done, copy the escalation', () => {
+    const text = `${TEXT}  step check "Check the log" 
+    manual "Read the newest POP3 log"
+  step more "More?"
+    ask "Is the log empty?"
+    when answer is yes -> resolved
+`;
+    const lenses = service.codeLenses(service.analyze(text), URI);
+    const byStep = (id: string) => lenses.filter((l) => (l.command?.arguments?.[0] as RunStepArguments).step === id).map((l) => [l.command!.title, l.command!.command, l.command!.arguments![1]]);
+    assert.deepEqual(byStep('escalate'), [['Copy escalation text', 'exchangeRunbooks.copyEscalation', undefined]]);
+    assert.deepEqual(byStep('check'), [['✓ Mark done', 'exchangeRunbooks.markStepDone', undefined]]);
+    assert.deepEqual(byStep('more'), [
+      ['Answer: yes', 'exchangeRunbooks.answerStep', 'yes'],
+      ['Answer: no', 'exchangeRunbooks.answerStep', 'no'],
+    ]);
   });
 
   it('offers the diagnostics fixes as quick fixes that edit the document', () => {

@@ -107,7 +107,8 @@ describe('language server over LSP', () => {
     const rename = await client.sendRequest(RenameRequest.type, { textDocument: { uri: URI }, position: at('step rer'), newName: 'probe' });
     assert.equal(rename?.changes?.[URI]?.length, 1);
     const lenses = await client.sendRequest(CodeLensRequest.type, { textDocument: { uri: URI } });
-    assert.equal(lenses?.filter((l) => l.command?.command === 'exchangeRunbooks.runStep').length, 3);
+    assert.equal(lenses?.filter((l) => l.command?.command === 'exchangeRunbooks.runStep').length, 2);
+    assert.equal(lenses?.filter((l) => l.command?.command === 'exchangeRunbooks.copyEscalation').length, 1, 'the escalation step gets its own lens');
   });
 
   it('returns quick fixes for the diagnostics the editor sends back', async () => {

@@ -158,24 +158,28 @@ suite('Editor features', () => {
     }
   });
 
-  test('every step has a "Run step" CodeLens with a command', async () => {
-    const stepLines = sample
-      .getText()
-      .split('\n')
-      .map((text, line) => ({ text, line }))
-      .filter(({ text }) => /^\s*step\s/.test(text))
-      .map(({ line }) => line);
+  test('every step has a CodeLens that fits it: "Run step" with commands, "Copy escalation text" on an escalation', async () => {
+    const stepLines = (pattern: RegExp) =>
+      sample
+        .getText()
+        .split('\n')
+        .map((text, line) => ({ text, line, next: sample.getText().split('\n')[line + 1] ?? '' }))
+        .filter(({ text, next }) => /^\s*step\s/.test(text) && pattern.test(`${text}\n${next}`))
+        .map(({ line }) => line);
     const lenses = await waitFor(async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', sample.uri, 100);
       return l && l.length > 0 ? l : undefined;
     }, 'CodeLens', FEATURE_TIMEOUT);
+    const describe = lenses.map((l) => `${l.range.start.line + 1}: ${l.command?.title}`).join('; ');
     const runLenses = lenses.filter((l) => l.command?.title.includes('Run step'));
     assert.deepEqual(
       runLenses.map((l) => l.range.start.line).sort((a, b) => a - b),
-      stepLines,
-      `one "Run step" lens per step; lenses: ${lenses.map((l) => `${l.range.start.line + 1}: ${l.command?.title}`).join('; ')}`,
+      stepLines(/\brun\b|step \w+ = /),
+      `one "Run step" lens per step with commands; lenses: ${describe}`,
     );
-    for (const lens of runLenses) assert.ok(lens.command?.command, 'a Run step lens runs a command');
+    const escalation = lenses.filter((l) => l.command?.title === 'Copy escalation text');
+    assert.deepEqual(escalation.map((l) => l.range.start.line), stepLines(/\n\s*escalate\b/), `lenses: ${describe}`);
+    for (const lens of lenses) assert.ok(lens.command?.command, 'every lens runs a command');
   });
 
   test('quick fix replaces a misspelled monitor with PopDeepTestMonitor', async () => {

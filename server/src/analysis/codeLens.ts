@@ -1,8 +1,9 @@
-// CodeLens on every step: "Run step" (the client runs it in a PowerShell terminal) and
-// "Copy commands"; the arguments carry everything the client needs, reused steps resolved.
+// CodeLens on every step, fitting what the step does: "Run step" and "Copy commands" for steps with
+// commands (and waits), "Answer: yes/no" for an `ask`, "Mark done" for a `manual` check, "Copy
+// escalation text" for an `escalate`. The arguments carry everything the client needs.
 import type { CodeLens } from 'vscode-languageserver-types';
 import type { Localizer } from '../i18n';
-import { COPY_STEP_COMMAND, RUN_STEP_COMMAND, type RunStepArguments } from '../protocol';
+import { ANSWER_COMMAND, COPY_ESCALATION_COMMAND, COPY_STEP_COMMAND, MARK_DONE_COMMAND, RUN_STEP_COMMAND, type RunStepArguments } from '../protocol';
 import type { RunbookModel } from './model';
 import { stepParameter, stepPlan } from './plan';
 
@@ -26,9 +27,19 @@ export function codeLenses(model: RunbookModel, uri: string, l10n: Localizer): C
       plan,
     };
     const range = step.headerRange;
-    const title = step.confirm ? t('▶ Run step (asks first)') : t('▶ Run step');
-    lenses.push({ range, command: { title, command: RUN_STEP_COMMAND, arguments: [args] } });
-    if (commands.length > 0) lenses.push({ range, command: { title: t('Copy commands'), command: COPY_STEP_COMMAND, arguments: [args] } });
+    const has = (kind: string): boolean => plan.actions.some((a) => a.kind === kind);
+    if (commands.length > 0 || (has('wait') && !has('ask') && !has('manual'))) {
+      const title = step.confirm ? t('▶ Run step (asks first)') : t('▶ Run step');
+      lenses.push({ range, command: { title, command: RUN_STEP_COMMAND, arguments: [args] } });
+      if (commands.length > 0) lenses.push({ range, command: { title: t('Copy commands'), command: COPY_STEP_COMMAND, arguments: [args] } });
+    } else if (has('ask')) {
+      lenses.push({ range, command: { title: t('Answer: yes'), command: ANSWER_COMMAND, arguments: [args, 'yes'] } });
+      lenses.push({ range, command: { title: t('Answer: no'), command: ANSWER_COMMAND, arguments: [args, 'no'] } });
+    } else if (has('manual')) {
+      lenses.push({ range, command: { title: t('✓ Mark done'), command: MARK_DONE_COMMAND, arguments: [args] } });
+    } else if (has('escalate')) {
+      lenses.push({ range, command: { title: t('Copy escalation text'), command: COPY_ESCALATION_COMMAND, arguments: [args] } });
+    }
   }
   return lenses;
 }

@@ -1,0 +1,220 @@
+// The runner's PowerShell terminals: one per target connection ("Exchange Runbooks: EX-MBX01
+// (simulator)"), started without -NoProfile so shell integration comes up, prepared for the
+// connection mode, and one command at a time through shell integration with its output read back.
+// Also the terminal profile, so an admin can open the same shell by hand.
+import * as vscode from 'vscode';
+import { type ConnectionSettings, connectionKey, startupCommand, terminalEnvironment } from './connection';
+
+/**
+ * Measured: 1.9-2.6 s in code-server at load 3-9, but 10.6-15 s on this project's shared 2-core
+ * machine under test load; give a loaded machine room before we give up on reading output.
+ */
+const SHELL_INTEGRATION_TIMEOUT_MS = 30_000;
+/** Importing the simulator took 16 s in a pty on this loaded machine. */
+const STARTUP_TIMEOUT_MS = 90_000;
+/** After the end event the read stream may still be flushing its last chunk. */
+const STREAM_DRAIN_MS = 50;
+
+export const TERMINAL_PROFILE_ID = 'exchangeRunbooks.powershell';
+
+export interface RunnerTerminal {
+  readonly terminal: vscode.Terminal;
+  readonly name: string;
+  /** Resolves once the shell is prepared: true when shell integration is there (output can be read). */
+  readonly ready: Promise<boolean>;
+}
+
+export type ExecutionResult =
+  | { kind: 'ended'; raw: string; exitCode: number | undefined }
+  | { kind: 'cancelled'; raw: string }
+  | { kind: 'closed'; raw: string }
+  /** Sent with sendText: nothing can be read back. */
+  | { kind: 'unread' };
+
+function modeLabel(mode: ConnectionSettings['mode']): string {
+  switch (mode) {
+    case 'simulator':
+      return vscode.l10n.t('simulator');
+    case 'local':
+      return vscode.l10n.t('local');
+    case 'remote':
+      return vscode.l10n.t('remote');
+  }
+}
+
+export function terminalName(settings: ConnectionSettings, target: string | undefined): string {
+  return target ? vscode.l10n.t('Exchange Runbooks: {0} ({1})', target, modeLabel(settings.mode)) : vscode.l10n.t('Exchange Runbooks ({0})', modeLabel(settings.mode));
+}
+
+function waitForShellIntegration(terminal: vscode.Terminal): Promise<boolean> {
+  if (terminal.shellIntegration) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (value: boolean): void => {
+      clearTimeout(timer);
+      changed.dispose();
+      closed.dispose();
+      resolve(value);
+    };
+    const timer = setTimeout(() => done(false), SHELL_INTEGRATION_TIMEOUT_MS);
+    const changed = vscode.window.onDidChangeTerminalShellIntegration((e) => {
+      if (e.terminal === terminal) done(true);
+    });
+    const closed = vscode.window.onDidCloseTerminal((t) => {
+      if (t === terminal) done(false);
+    });
+  });
+}
+
+export class RunnerTerminals implements vscode.Disposable {
+  private readonly terminals = new Map<string, RunnerTerminal>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** The PowerShell executable and the connection, resolved when a terminal is made. */
+    private readonly resolve: () => { shellPath: string; settings: ConnectionSettings } | undefined,
+  ) {
+    this.disposables.push(
+      vscode.window.onDidCloseTerminal((closed) => {
+        for (const [key, entry] of this.terminals) if (entry.terminal === closed) this.terminals.delete(key);
+      }),
+      vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, { provideTerminalProfile: () => this.profile() }),
+      vscode.window.onDidOpenTerminal((terminal) => this.prepareProfileTerminal(terminal)),
+      vscode.window.onDidChangeTerminalShellIntegration((e) => this.log.trace(`Shell integration active in "${e.terminal.name}".`)),
+      vscode.window.onDidStartTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.trace(`"${e.terminal.name}": started ${e.execution.commandLine.value.slice(0, 80)}`)),
+      vscode.window.onDidEndTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.trace(`"${e.terminal.name}": ended (${e.exitCode}) ${e.execution.commandLine.value.slice(0, 80)}`)),
+    );
+  }
+
+  /** The terminal of a target connection, made and prepared on first use. */
+  get(shellPath: string, settings: ConnectionSettings, target: string | undefined): RunnerTerminal {
+    const key = connectionKey(settings, target);
+    const existing = this.terminals.get(key);
+    if (existing && existing.terminal.exitStatus === undefined) return existing;
+    const name = terminalName(settings, target);
+    const terminal = vscode.window.createTerminal({
+      name,
+      shellPath,
+      // No -NoProfile: VS Code injects shell integration only for no arguments or -NoLogo.
+      shellArgs: ['-NoLogo'],
+      env: terminalEnvironment(settings),
+      iconPath: new vscode.ThemeIcon('terminal-powershell'),
+    });
+    const entry: RunnerTerminal = { terminal, name, ready: this.prepare(terminal, startupCommand(settings, target)) };
+    this.terminals.set(key, entry);
+    this.log.info(`Runner terminal "${name}" started with ${shellPath}.`);
+    return entry;
+  }
+
+  private async prepare(terminal: vscode.Terminal, startup: string): Promise<boolean> {
+    // The clock starts once the shell process exists: creating the pty can itself take seconds on a loaded machine.
+    const pid = await terminal.processId;
+    const integrated = await waitForShellIntegration(terminal);
+    if (!integrated) {
+      this.log.warn(`Shell integration did not come up in "${terminal.name}" (pid ${pid}, exit ${terminal.exitStatus?.code}) within ${SHELL_INTEGRATION_TIMEOUT_MS} ms: step output cannot be read back there.`);
+      terminal.sendText(startup, true);
+      return false;
+    }
+    // Bounded: a start-up that never reports its end must not hold every step of this terminal.
+    const cancel = new vscode.CancellationTokenSource();
+    const timer = setTimeout(() => cancel.cancel(), STARTUP_TIMEOUT_MS);
+    const result = await this.execute(terminal, startup, cancel.token, false);
+    clearTimeout(timer);
+    cancel.dispose();
+    if (result.kind === 'cancelled') this.log.warn(`The start-up command of "${terminal.name}" did not report its end within ${STARTUP_TIMEOUT_MS} ms.`);
+    else if (result.kind === 'ended' && result.exitCode) this.log.warn(`The start-up command of "${terminal.name}" failed: ${startup}`);
+    return true;
+  }
+
+  /** A shell profile opened by hand: same shell, same connection as the runner's (its target is the configured server, if any). */
+  private profile(): vscode.TerminalProfile | undefined {
+    const resolved = this.resolve();
+    if (!resolved) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('PowerShell was not found: the Exchange Runbooks shell cannot start. Set exchangeRunbooks.powershell.path.'));
+      return undefined;
+    }
+    return new vscode.TerminalProfile({
+      name: terminalName(resolved.settings, resolved.settings.server || undefined),
+      shellPath: resolved.shellPath,
+      shellArgs: ['-NoLogo'],
+      env: terminalEnvironment(resolved.settings),
+      iconPath: new vscode.ThemeIcon('terminal-powershell'),
+    });
+  }
+
+  private prepareProfileTerminal(terminal: vscode.Terminal): void {
+    if (this.isOwn(terminal)) return;
+    const options = terminal.creationOptions as vscode.TerminalOptions;
+    const resolved = this.resolve();
+    if (!resolved || options.name !== terminalName(resolved.settings, resolved.settings.server || undefined)) return;
+    void this.prepare(terminal, startupCommand(resolved.settings, resolved.settings.server || undefined));
+  }
+
+  private isOwn(terminal: vscode.Terminal): boolean {
+    return [...this.terminals.values()].some((entry) => entry.terminal === terminal);
+  }
+
+  /**
+   * Runs one command and collects what the terminal shows until its end event. A cancelled command
+   * is interrupted with Ctrl+C and settled here: its end event comes only when the next command starts.
+   */
+  async execute(terminal: vscode.Terminal, text: string, token?: vscode.CancellationToken, interrupt = true, marker?: string): Promise<ExecutionResult> {
+    const integration = terminal.shellIntegration;
+    if (!integration) {
+      terminal.sendText(text, true);
+      return { kind: 'unread' };
+    }
+    const execution = integration.executeCommand(text);
+    // Read the execution executeCommand returned and, in case VS Code reports the command under
+    // another execution object (seen with input typed ahead of a slow first prompt), one that starts
+    // on this terminal with this command's text (its nonce): whichever ends first is the command's
+    // end. A command still running before ours (a slow start-up) is never taken for it.
+    const ours = (e: vscode.TerminalShellExecution): boolean => {
+      const line = e.commandLine.value;
+      return marker ? line.includes(marker) : line.trim() === text.trim();
+    };
+    const buffers = new Map<vscode.TerminalShellExecution, string>();
+    const read = (e: vscode.TerminalShellExecution): void => {
+      if (buffers.has(e)) return;
+      buffers.set(e, '');
+      void (async () => {
+        for await (const data of e.read()) buffers.set(e, (buffers.get(e) ?? '') + data);
+      })().catch((error: unknown) => this.log.warn(`Reading the terminal failed: ${String(error)}`));
+    };
+    read(execution);
+    const raw = (): string => [...buffers.values()].sort((a, b) => b.length - a.length)[0] ?? '';
+    const subscriptions: vscode.Disposable[] = [];
+    const outcome = await new Promise<{ kind: 'ended'; exitCode: number | undefined } | { kind: 'cancelled' } | { kind: 'closed' }>((resolve) => {
+      subscriptions.push(
+        vscode.window.onDidStartTerminalShellExecution((e) => {
+          if (e.terminal === terminal && buffers.size < 2 && ours(e.execution)) read(e.execution);
+        }),
+        vscode.window.onDidEndTerminalShellExecution((e) => {
+          if (buffers.has(e.execution)) resolve({ kind: 'ended', exitCode: e.exitCode });
+        }),
+        vscode.window.onDidCloseTerminal((t) => {
+          if (t === terminal) resolve({ kind: 'closed' });
+        }),
+      );
+      if (token) {
+        if (token.isCancellationRequested) resolve({ kind: 'cancelled' });
+        subscriptions.push(token.onCancellationRequested(() => resolve({ kind: 'cancelled' })));
+      }
+    });
+    for (const s of subscriptions) s.dispose();
+    if (outcome.kind === 'cancelled') {
+      if (interrupt) terminal.sendText('\u0003', false);
+      return { kind: 'cancelled', raw: raw() };
+    }
+    if (outcome.kind === 'closed') return { kind: 'closed', raw: raw() };
+    // The stream may still hold its last chunk when the end event comes: give it a moment to close.
+    await new Promise((resolve) => setTimeout(resolve, STREAM_DRAIN_MS));
+    return { kind: 'ended', raw: raw(), exitCode: outcome.exitCode };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    for (const entry of this.terminals.values()) entry.terminal.dispose();
+    this.terminals.clear();
+  }
+}
