@@ -351,6 +351,80 @@ async function runUi(context, server, run) {
     await screenshot(page, 'health-view.png');
   });
 
+  await uiCheck(page, 'ui story: a monitor turns Unhealthy, the admin opens its runbook from the view, runs and confirms the steps, follows the branches, the view turns Healthy and the journal lists every step', 'ui-story-failed.png', async () => {
+    if (!hasPowerShell()) throw new Error('pwsh is required for the story (scripts/setup.sh installs it)');
+    const view = page.locator('.pane-body', { has: page.locator('.monaco-list-row', { hasText: 'EX-CAS01' }) }).first();
+    const monitorRow = view.locator('.monaco-list-row', { hasText: 'PopDeepTestMonitor' }).first();
+    await monitorRow.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    if (!(await monitorRow.innerText()).includes('Unhealthy')) throw new Error('the story starts from PopDeepTestMonitor Unhealthy on EX-MBX01');
+    // 1. From the view to the recovery procedure (two runbooks of the workspace recover it: pick one).
+    await monitorRow.hover();
+    await monitorRow.locator('.action-label[aria-label*="Open Recovery Runbook"]').first().click();
+    const choice = page.locator('.quick-input-list .monaco-list-row', { hasText: 'pop-protocol.exrunbook' }).first();
+    await choice.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await choice.click();
+    await page.locator('.tabs-container .tab.active[aria-label*="pop-protocol.exrunbook"]').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await screenshot(page, 'story-1-runbook-from-view.png');
+
+    // 2. The dangerous first step of the recovery: $Server asked, then confirmed with the value shown.
+    const answerPrompt = async () => {
+      const input = page.locator('.quick-input-widget input');
+      if (await input.isVisible().catch(() => false)) {
+        if ((await input.inputValue()) === '') await input.fill('EX-MBX01');
+        await page.keyboard.press('Enter');
+        await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+      }
+    };
+    await page.locator('.codelens-decoration a', { hasText: 'asks first' }).first().click();
+    const dialog = page.locator('.monaco-dialog-box');
+    const input = page.locator('.quick-input-widget input');
+    await waitFor(async () => (await dialog.isVisible()) || (await input.isVisible()), { timeout: UI_TIMEOUT, what: 'the parameter prompt or the confirmation' });
+    if (await input.isVisible()) {
+      const title = await page.locator('.quick-input-widget .quick-input-title').innerText();
+      if (!title.includes('$Server')) throw new Error(`the prompt does not name the parameter: ${JSON.stringify(title)}`);
+      await input.fill('EX-MBX01');
+      await page.keyboard.press('Enter');
+    }
+    await dialog.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    const asked = await dialog.innerText();
+    if (!asked.includes('EX-MBX01') || !asked.includes('Restart-Service MSExchangePOP3BE')) throw new Error(`the confirmation does not show the server and the command: ${JSON.stringify(asked)}`);
+    await screenshot(page, 'story-2-confirm.png');
+    await dialog.locator('.monaco-button', { hasText: /^Run$/ }).first().click();
+
+    // 3. The branches: each run shows where to go next; the admin follows them to `resolved`.
+    for (const next of ['recover.rerun-deep', 'recover.rerun-self']) {
+      const lens = page.locator('.codelens-decoration a', { hasText: `Next: ${next}` }).first();
+      await lens.waitFor({ state: 'visible', timeout: 3 * UI_TIMEOUT });
+      await screenshot(page, `story-3-next-${next.split('.')[1]}.png`);
+      await lens.click();
+      await answerPrompt();
+    }
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'ended: resolved' }).first().waitFor({ state: 'visible', timeout: 3 * UI_TIMEOUT });
+    await screenshot(page, 'story-4-resolved.png');
+
+    // 4. The view turns Healthy: the cure ran in the terminal, the view's own session sees it.
+    await waitFor(async () => {
+      const text = await monitorRow.innerText().catch(() => '');
+      return text.includes('Healthy') && !text.includes('Unhealthy');
+    }, { timeout: 2 * UI_TIMEOUT, what: 'PopDeepTestMonitor to turn Healthy in the view' });
+    await screenshot(page, 'story-5-healthy.png');
+
+    // 5. The journal for the ticket lists every step that ran.
+    await page.keyboard.press('F1');
+    const palette = page.locator('.quick-input-widget input');
+    await palette.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await palette.fill('>Export Incident Journal');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Export Incident Journal' }).first().click();
+    const incident = page.locator('.quick-input-list .monaco-list-row', { hasText: 'pop-protocol' }).first();
+    if (await incident.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await incident.click();
+    const journal = page.locator('.editor-instance .monaco-editor .view-lines').first();
+    await waitFor(async () => {
+      const text = await journal.innerText().catch(() => '');
+      return ['restart-pop3be', 'rerun-deep', 'rerun-self'].every((step) => text.includes(step));
+    }, { timeout: UI_TIMEOUT, what: 'the exported journal to list restart-pop3be, rerun-deep and rerun-self' });
+    await screenshot(page, 'story-6-journal.png');
+  });
+
   await collectNotifications(page, notifications);
   await page.close();
 }
