@@ -14,7 +14,7 @@ const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 
   // The Exchange simulator is loaded by the health view and the terminals in simulator mode.
   'simulator/ExchangeSimulator.psd1', 'simulator/ExchangeSimulator.psm1', 'images/health-view.svg', 'images/icon.png', 'images/exrunbook-file.svg'];
 const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|snippets\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
-const NPM_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'dist/lint.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
+const NPM_FILES = ['package.json', 'README.md', 'docs/language.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'dist/lint.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
 
 let passed = 0;
 let failed = 0;

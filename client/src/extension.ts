@@ -3,10 +3,12 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from './api';
 import { HealthFeature } from './health/healthFeature';
 import { RunbookLanguageClient } from './languageClient';
+import { NewRunbookCommand } from './newRunbook';
 import { StepCommands } from './stepCommands';
+import { Walkthrough } from './walkthrough';
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
-  const log = vscode.window.createOutputChannel('Exchange Health Runbooks', { log: true });
+  const log = vscode.window.createOutputChannel('Exchange Runbooks', { log: true });
   context.subscriptions.push(log);
 
   const client = new RunbookLanguageClient(context, log);
@@ -14,7 +16,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   context.subscriptions.push(new StepCommands(log));
   context.subscriptions.push(
     vscode.commands.registerCommand('exchangeRunbooks.showLog', () => log.show()),
-    vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => client.restart()),
+    vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => restartServer(client, log)),
+    new NewRunbookCommand(() => client.languageClient),
+    new Walkthrough(context),
   );
 
   try {
@@ -38,6 +42,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     },
     health,
   };
+}
+
+/** Restarts the language server and says so, or says why it did not come back. */
+async function restartServer(client: RunbookLanguageClient, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    await client.restart();
+    void vscode.window.showInformationMessage(vscode.l10n.t('The runbook language server restarted.'));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`Language server failed to restart: ${message}`);
+    const showLog = vscode.l10n.t('Show Log');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The runbook language server did not restart ({0}).', message), showLog);
+    if (choice === showLog) log.show();
+  }
 }
 
 export function deactivate(): void {

@@ -13,7 +13,18 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
 import { RunbookLanguageService } from './languageService';
-import { MONITOR_INFO_REQUEST, PROCEDURE_FOR_MONITOR_REQUEST, type MonitorInfo, type MonitorInfoParams, type ProcedureForMonitorParams, type ProcedureLocation } from './protocol';
+import {
+  HEALTH_SETS_REQUEST,
+  type HealthSetSummary,
+  MONITOR_INFO_REQUEST,
+  type MonitorInfo,
+  type MonitorInfoParams,
+  PROCEDURE_FOR_MONITOR_REQUEST,
+  type ProcedureForMonitorParams,
+  type ProcedureLocation,
+  RUNBOOK_SKELETON_REQUEST,
+  type RunbookSkeletonParams,
+} from './protocol';
 
 interface Settings {
   diagnostics: { enable: boolean };
@@ -185,6 +196,12 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     MONITOR_INFO_REQUEST,
     safe('monitorInfo', null as MonitorInfo | null, (params: MonitorInfoParams) => service!.monitorInfo(params.monitor, language)),
+  );
+
+  connection.onRequest(HEALTH_SETS_REQUEST, safe('healthSets', [] as HealthSetSummary[], () => service!.healthSets(language)));
+  connection.onRequest(
+    RUNBOOK_SKELETON_REQUEST,
+    safe('runbookSkeleton', null as string | null, (params: RunbookSkeletonParams) => service!.skeleton(params.healthSet)),
   );
 
   documents.listen(connection);
