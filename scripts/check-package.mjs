@@ -12,8 +12,10 @@ const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 
   'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm', 'syntaxes/exrunbook.tmLanguage.json', 'snippets/exrunbook.code-snippets',
   'l10n/bundle.l10n.zh-cn.json', 'l10n/bundle.l10n.ja.json', 'language-configuration.json', 'README.md', 'CHANGELOG.md', 'LICENSE',
   // The Exchange simulator is loaded by the health view and the terminals in simulator mode.
-  'simulator/ExchangeSimulator.psd1', 'simulator/ExchangeSimulator.psm1', 'images/health-view.svg', 'images/icon.png', 'images/exrunbook-file.svg'];
-const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|snippets\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
+  'simulator/ExchangeSimulator.psd1', 'simulator/ExchangeSimulator.psm1', 'images/health-view.svg', 'images/icon.png', 'images/exrunbook-file.svg',
+  // The walkthrough opens a copy of this example.
+  'examples/pop-protocol.exrunbook'];
+const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|snippets\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|images\/walkthrough\/[\w-]+\.jpg|examples\/[\w-]+\.exrunbook|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
 const NPM_FILES = ['package.json', 'README.md', 'docs/language.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'dist/lint.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
 
 let passed = 0;
@@ -80,6 +82,11 @@ try {
   check('the .vsix carries the bundles, both .wasm files, grammar, snippets, translations, icons and manifest', () => {
     const missing = REQUIRED.filter((f) => !listed.includes(f));
     expect(!missing.length, `missing: ${missing.join(', ')}`);
+  });
+  check('the .vsix carries every picture the walkthrough shows', () => {
+    const media = manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.image ?? s.media.svg ?? s.media.markdown));
+    const missing = media.filter((m) => !listed.includes(m));
+    expect(media.length >= 5 && !missing.length, `missing: ${missing.join(', ')}`);
   });
   check('the .vsix carries nothing else (no linter bundle, sources, tests, source maps, node_modules, screenshots)', () => {
     const extra = listed.filter((f) => !ALLOWED.test(f));

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ExtensionApi } from './api';
 import { HealthFeature } from './health/healthFeature';
 import { RunbookLanguageClient } from './languageClient';
+import { LintTaskProvider } from './lintTask';
 import { NewRunbookCommand } from './newRunbook';
 import { StepCommands } from './stepCommands';
 import { Walkthrough } from './walkthrough';
@@ -19,7 +20,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => restartServer(client, log)),
     new NewRunbookCommand(() => client.languageClient),
     new Walkthrough(context),
+    new LintTaskProvider(),
   );
+  // Commands that act on the running extension (Show Log, Restart) show in the palette from now on.
+  void vscode.commands.executeCommand('setContext', 'exchangeRunbooks.active', true);
 
   try {
     await client.start();

@@ -17,7 +17,7 @@ export class NewRunbookCommand implements vscode.Disposable {
   async create(healthSet?: string): Promise<vscode.TextEditor | undefined> {
     const client = this.client();
     if (!client?.isRunning()) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('The runbook language server is not running: run **Exchange Runbooks: Restart Language Server** and try again.'));
+      void vscode.window.showErrorMessage(vscode.l10n.t('The runbook language server is not running: run "Exchange Runbooks: Restart Language Server" and try again.'));
       return undefined;
     }
     const name = healthSet ?? (await this.pickHealthSet(client));
