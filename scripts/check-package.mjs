@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'package.nls.ja.json', 'dist/client.js', 'dist/server.js',
-  'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm', 'syntaxes/exrunbook.tmLanguage.json', 'snippets/exrunbook.code-snippets',
+  'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm', 'syntaxes/exrunbook.tmLanguage.json',
   'l10n/bundle.l10n.zh-cn.json', 'l10n/bundle.l10n.ja.json', 'language-configuration.json', 'README.md', 'CHANGELOG.md', 'LICENSE',
   // The Exchange simulator is loaded by the health view and the terminals in simulator mode.
   'simulator/ExchangeSimulator.psd1', 'simulator/ExchangeSimulator.psm1', 'images/health-view.svg', 'images/icon.png', 'images/exrunbook-file.svg',
   // The walkthrough opens a copy of this example.
   'examples/pop-protocol.exrunbook'];
-const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|snippets\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|images\/walkthrough\/[\w-]+\.jpg|examples\/[\w-]+\.exrunbook|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
+const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|images\/walkthrough\/[\w-]+\.jpg|examples\/[\w-]+\.exrunbook|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
 const NPM_FILES = ['package.json', 'README.md', 'docs/language.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'dist/lint.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
 
 let passed = 0;
