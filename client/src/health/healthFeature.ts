@@ -11,6 +11,7 @@ import { HealthPoller, type KnownServer } from './poller';
 import { RecoveryProcedures } from './recovery';
 import { affectsHealth, isConfigured, readHealthSettings, type HealthSettings } from './settings';
 import { SessionHealthSource, SIMULATOR_SCENARIOS } from './source';
+import type { ProcedureLocation } from '../../../server/src/protocol';
 
 const CREDENTIAL_KEY = 'exchangeRunbooks.connection.password';
 
@@ -85,8 +86,18 @@ export class HealthFeature implements vscode.Disposable, ServerDirectory {
     return this.model.servers.map((server) => ({ name: server.name, roles: [] }));
   }
 
-  /** (Re)creates the session and the poller from the current settings. */
-  async restart(): Promise<void> {
+  private restarting: Promise<void> = Promise.resolve();
+
+  /**
+   * (Re)creates the session and the poller from the current settings. Serialized: a burst of
+   * setting changes must not leave two sessions polling.
+   */
+  restart(): Promise<void> {
+    this.restarting = this.restarting.then(() => this.recreate()).catch((error: unknown) => this.log.error(`Health view: ${errorMessage(error)}`));
+    return this.restarting;
+  }
+
+  private async recreate(): Promise<void> {
     this.stopPolling();
     this.settings = readHealthSettings(this.context);
     const configured = isConfigured(this.settings);
@@ -169,6 +180,11 @@ export class HealthFeature implements vscode.Disposable, ServerDirectory {
     if (node?.kind === 'monitor') return node;
     const selected = this.view.treeView.selection.find((n) => n.kind === 'monitor');
     return selected?.kind === 'monitor' ? selected : undefined;
+  }
+
+  /** Where the workspace's runbooks recover a monitor. */
+  recoveryProcedures(monitor: string): Promise<ProcedureLocation[]> {
+    return this.recovery.find(monitor);
   }
 
   /** Opens a monitor's recovery procedure; also takes a monitor name (from notifications, tests). */

@@ -1,5 +1,6 @@
 // The health view's HealthSource: one persistent PowerShell session for the configured connection
 // (simulator, local Exchange snap-in, or implicit remoting), polled with one request per refresh.
+import { existsSync } from 'node:fs';
 import { createExchangeSession, type Connection } from '../powershell/connection';
 import { invokeProbe, listServers, pollServerHealth, type ProbeResult } from '../powershell/exchange';
 import { SessionError, type PowerShellSession, type SessionLog, type StateChange } from '../powershell/session';
@@ -69,9 +70,12 @@ export class SessionHealthSource implements HealthSource {
     }
   }
 
-  /** Starts the scenario unless the simulator's world file already holds one (a reload keeps the incident). */
+  /**
+   * Starts the scenario unless the world file already holds one (a reload keeps the incident).
+   * Checked here, before the session starts: importing the module creates a healthy world.
+   */
   async ensureSimulator(scenario: string): Promise<void> {
-    await this.simulator('if (-not (Test-Path -LiteralPath $env:EXCHANGE_SIMULATOR_STATE)) { Reset-ExchangeSimulator -Scenario $Scenario | Out-Null }', { Scenario: scenario });
+    if (!existsSync(this.connection.simulatorState)) await this.resetSimulator(scenario);
   }
 
   async resetSimulator(scenario: string): Promise<void> {

@@ -49,12 +49,19 @@ suite('Server Health view on the Exchange simulator', function () {
     assert.equal(api.health.badge, api.health.unhealthyCount());
   });
 
-  test('opens the recovery procedure of the unhealthy monitor from the view', async () => {
-    assert.ok(await api.health.openRecovery('PopDeepTestMonitor'), 'a runbook of the workspace recovers PopDeepTestMonitor');
+  test('finds the recovery procedures of a monitor in every runbook of the workspace, open or not', async () => {
+    const found = await api.health.recoveryProcedures('PopDeepTestMonitor');
+    const files = found.map((f) => path.basename(vscode.Uri.parse(f.uri).fsPath)).sort();
+    // The fixture names it with the documentation's misspelling, PopTestDeepMonitor: still found.
+    assert.deepEqual(files, ['monitor-names.exrunbook', 'pop-protocol.exrunbook']);
+  });
+
+  test('opens the recovery procedure of a monitor at its procedure line', async () => {
+    assert.ok(await api.health.openRecovery('PopCTPMonitor'), 'examples/pop.exrunbook recovers PopCTPMonitor');
     const editor = await waitFor(() => vscode.window.activeTextEditor, 'an editor');
-    assert.match(editor.document.uri.path, /pop-protocol\.exrunbook$/);
+    assert.match(editor.document.uri.path, /pop\.exrunbook$/);
     const line = editor.document.lineAt(editor.selection.active.line).text;
-    assert.match(line, /^procedure\s+\S+.*for monitor .*PopDeepTestMonitor/);
+    assert.match(line, /^procedure\s+\S+.*for monitor .*PopCTPMonitor/);
   });
 
   test('a cure run in a PowerShell terminal turns the monitor Healthy in the view', async () => {
