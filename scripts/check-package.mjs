@@ -54,6 +54,14 @@ check('the manifest has what the Marketplace shows: a 128x128 PNG icon, a publis
   expect(!manifest.private, 'a private package cannot be published to npm');
   expect(existsSync('CHANGELOG.md') && /^## \[/m.test(readFileSync('CHANGELOG.md', 'utf8')), 'CHANGELOG.md has no version sections');
 });
+check('README: the two commands first (the CI contract), then pictures that exist', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const first = /```bash\n([\s\S]*?)```/.exec(readme)?.[1].split('\n').filter(Boolean).map((l) => l.split('#')[0].trim());
+  expect(JSON.stringify(first) === JSON.stringify(['bash scripts/demo.sh', 'bash scripts/test.sh']), `README's first commands are ${JSON.stringify(first)}`);
+  const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+  expect(pictures.length >= 5, `README shows ${pictures.length} pictures`);
+  for (const picture of pictures) expect(existsSync(picture), `README shows ${picture}, which does not exist`);
+});
 check('.exrunbook files have a file icon of their own', () => {
   const language = manifest.contributes.languages.find((l) => l.id === 'exchange-runbook');
   for (const theme of ['light', 'dark']) expect(existsSync(language.icon?.[theme] ?? '-'), `languages[].icon.${theme} is missing`);
@@ -79,7 +87,7 @@ try {
   });
 
   const listed = vsce('ls', '--no-dependencies').split('\n').map((l) => l.trim()).filter(Boolean);
-  check('the .vsix carries the bundles, both .wasm files, grammar, snippets, translations, icons and manifest', () => {
+  check('the .vsix carries the bundles, both .wasm files, grammar, translations, icons, the example and manifest', () => {
     const missing = REQUIRED.filter((f) => !listed.includes(f));
     expect(!missing.length, `missing: ${missing.join(', ')}`);
   });
