@@ -13,13 +13,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   context.subscriptions.push(log);
 
   const client = new RunbookLanguageClient(context, log);
+  const walkthrough = new Walkthrough(context);
   context.subscriptions.push(client);
   context.subscriptions.push(new StepCommands(log));
   context.subscriptions.push(
     vscode.commands.registerCommand('exchangeRunbooks.showLog', () => log.show()),
     vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => restartServer(client, log)),
     new NewRunbookCommand(() => client.languageClient),
-    new Walkthrough(context),
+    walkthrough,
     new LintTaskProvider(),
   );
   // Commands that act on the running extension (Show Log, Restart) show in the palette from now on.
@@ -45,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       return client.languageClient;
     },
     health,
+    walkthrough,
   };
 }
 

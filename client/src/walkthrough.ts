@@ -16,6 +16,7 @@ export class Walkthrough implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private tutorial: vscode.Uri | undefined;
   private sawMistake = false;
+  private fixed = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(
@@ -30,6 +31,7 @@ export class Walkthrough implements vscode.Disposable {
     const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: tutorialRunbook(new TextDecoder().decode(example)) });
     this.tutorial = document.uri;
     this.sawMistake = false;
+    this.fixed = false;
     return vscode.window.showTextDocument(document);
   }
 
@@ -38,7 +40,15 @@ export class Walkthrough implements vscode.Disposable {
     if (!tutorial || !event.uris.some((uri) => uri.toString() === tutorial.toString())) return;
     const misspelt = vscode.languages.getDiagnostics(tutorial).some((d) => (typeof d.code === 'object' ? d.code.value : d.code) === 'misspelt-name');
     if (misspelt) this.sawMistake = true;
-    else if (this.sawMistake) void vscode.commands.executeCommand('setContext', QUICK_FIX_APPLIED_CONTEXT, true);
+    else if (this.sawMistake && !this.fixed) {
+      this.fixed = true;
+      void vscode.commands.executeCommand('setContext', QUICK_FIX_APPLIED_CONTEXT, true);
+    }
+  }
+
+  /** Whether the quick-fix step is done: the copy's misspelling was shown, then fixed. */
+  get quickFixApplied(): boolean {
+    return this.fixed;
   }
 
   dispose(): void {
