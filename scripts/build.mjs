@@ -1,4 +1,4 @@
-// Bundles the extension: one esbuild script, three entry points (client, language server, linter CLI).
+// Bundles the extension: one esbuild script, four entry points (client, language server, linter and rehearsal CLIs).
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -40,7 +40,7 @@ const common = {
 
 const contexts = await Promise.all([
   esbuild.context({ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir, external: ['vscode'] }),
-  esbuild.context({ ...common, entryPoints: { server: 'server/src/main.ts', lint: 'server/src/cli/lint.ts' }, outdir }),
+  esbuild.context({ ...common, entryPoints: { server: 'server/src/main.ts', lint: 'server/src/cli/lint.ts', rehearse: 'server/src/cli/rehearse.ts' }, outdir }),
 ]);
 
 // A production build (what `vsce package` runs first) starts from an empty dist/, so no source map

@@ -16,7 +16,10 @@ const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 
   // The walkthrough opens a copy of this example.
   'examples/pop-protocol.exrunbook'];
 const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|images\/walkthrough\/[\w-]+\.jpg|examples\/[\w-]+\.exrunbook|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
-const NPM_FILES = ['package.json', 'README.md', 'docs/language.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'dist/lint.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
+const NPM_FILES = ['package.json', 'README.md', 'docs/language.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'bin/exchange-runbook.js',
+  'dist/lint.js', 'dist/rehearse.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
+/** The rehearsal runs the simulator module: every file of it ships in the npm package. */
+const SIMULATOR_FILES = readdirSync('simulator').filter((f) => /\.(psd1|psm1|ps1|ps1xml|json)$/.test(f)).map((f) => `simulator/${f}`);
 
 let passed = 0;
 let failed = 0;
@@ -102,11 +105,12 @@ try {
     expect(!listed.includes('dist/lint.js'), 'dist/lint.js (the command-line linter) rides along unused');
   });
   let packed = [];
-  check('the npm package carries the linter only: its bin, the bundle and both .wasm files', () => {
+  check('the npm package carries the command line only: bins, bundles, both .wasm files, the simulator', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     packed = JSON.parse(out)[0].files.map((f) => f.path).sort();
-    expect(JSON.stringify(packed) === JSON.stringify([...NPM_FILES].sort()), `npm pack lists ${packed.join(', ')}`);
+    expect(JSON.stringify(packed) === JSON.stringify([...NPM_FILES, ...SIMULATOR_FILES].sort()), `npm pack lists ${packed.join(', ')}`);
     expect(manifest.bin?.['exchange-runbook-lint'] === './bin/exchange-runbook-lint.js', 'bin exchange-runbook-lint is not declared');
+    expect(manifest.bin?.['exchange-runbook'] === './bin/exchange-runbook.js', 'bin exchange-runbook is not declared');
     expect(!manifest.dependencies || Object.keys(manifest.dependencies).length === 0, 'the bundles are self-contained: no runtime dependencies to install');
   });
   check('npm install -g of the packed linter gives a working exchange-runbook-lint', () => {

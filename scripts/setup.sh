@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a machine to build, test and demo the extension: Debian packages, the project's npm
-# packages, and code-server (the VS Code the host tests and the demo run in). Idempotent and silent
+# packages, code-server (the VS Code the host tests and the demo run in), PowerShell 7 and Pester
+# (the live half, the Exchange simulator and its tests). Idempotent and silent
 # about what is already there; runs with no prompts (CI has no stdin). Debian bookworm, as root.
 set -euo pipefail
 
@@ -129,6 +130,41 @@ else
   touch "$CODE_SERVER_DIR/.installed"
   rm -rf "$install_tmp"
   say "code-server $("$CODE_SERVER_BIN" --version | head -n 1) installed"
+fi
+
+# --- PowerShell 7 and Pester --------------------------------------------------------------------
+# pwsh is the PowerShell global tool from NuGet, pinned (a later 7.7 may want a newer .NET), in the
+# git-ignored .tools/pwsh. Its launcher runs `dotnet`, so dotnet must stay on PATH wherever pwsh runs.
+# Pester comes from NuGet through scripts/tools.csproj (PackageDownload) and is imported by path.
+PWSH_VERSION=7.6.9
+PESTER_VERSION=5.7.1
+PWSH_DIR="$ROOT/.tools/pwsh"
+NUGET_DIR="$ROOT/.tools/nuget"
+# Without dotnet, pwsh could neither be installed nor started (its launcher runs dotnet).
+command -v dotnet >/dev/null || die "dotnet (the .NET 10 SDK) is required for PowerShell $PWSH_VERSION and Pester $PESTER_VERSION in .tools/, and it is not on PATH. Install the .NET 10 SDK (https://dotnet.microsoft.com/download), then run scripts/setup.sh again."
+mkdir -p "$ROOT/.tools"
+if [ -x "$PWSH_DIR/pwsh" ] && [ -d "$PWSH_DIR/.store/powershell/$PWSH_VERSION" ]; then
+  say "PowerShell $PWSH_VERSION present in .tools/pwsh"
+else
+  say "installing PowerShell $PWSH_VERSION into .tools/pwsh (dotnet tool, a few seconds)"
+  # `update` installs into an empty folder and replaces another version: one command for both.
+  dotnet tool update --tool-path "$PWSH_DIR" PowerShell --version "$PWSH_VERSION" >/dev/null \
+    || die "could not install PowerShell $PWSH_VERSION: dotnet tool update --tool-path .tools/pwsh PowerShell --version $PWSH_VERSION failed"
+fi
+pwsh_version="$("$PWSH_DIR/pwsh" -NoLogo -NoProfile -NonInteractive -Command '$PSVersionTable.PSVersion.ToString()' 2>&1)" \
+  || die "PowerShell in .tools/pwsh does not start: $pwsh_version"
+[ "$pwsh_version" = "$PWSH_VERSION" ] || die "PowerShell in .tools/pwsh is $pwsh_version, expected $PWSH_VERSION"
+if [ -f "$NUGET_DIR/pester/$PESTER_VERSION/tools/Pester.psd1" ]; then
+  say "Pester $PESTER_VERSION present in .tools/nuget"
+else
+  say "restoring Pester $PESTER_VERSION into .tools/nuget"
+  # The restore's own files go to .tools too, so scripts/ stays clean.
+  if ! NUGET_PACKAGES="$NUGET_DIR" dotnet restore "$ROOT/scripts/tools.csproj" --nologo -v quiet \
+       -p:MSBuildProjectExtensionsPath="$ROOT/.tools/obj/" > "$ROOT/.tools/restore.log" 2>&1; then
+    tail -n 20 "$ROOT/.tools/restore.log" >&2
+    die "could not restore Pester $PESTER_VERSION (full log: .tools/restore.log)"
+  fi
+  [ -f "$NUGET_DIR/pester/$PESTER_VERSION/tools/Pester.psd1" ] || die "Pester $PESTER_VERSION restored but its Pester.psd1 is missing"
 fi
 
 say "done"

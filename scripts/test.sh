@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: `bash scripts/test.sh`. Sets the machine up, builds, type-checks, then runs
-# every suite (unit, grammar, the linter on the examples, the extension in real VS Code), going on
+# every suite (unit, the simulator's Pester suite, grammar, the linter on the examples, the extension
+# in real VS Code), going on
 # past a failing one so all of them run. Each suite prints `<name>: N passed, N failed`; the last
 # line is the total, `N passed, N failed`, and the exit code is non-zero if anything failed.
 set -uo pipefail
@@ -63,6 +64,11 @@ if ! bash scripts/setup.sh; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+# Every suite finds the project's PowerShell the same way: EXR_PWSH, and .tools/pwsh first on PATH
+# (the host runner looks for pwsh on PATH). dotnet stays on PATH: pwsh's launcher runs it.
+export EXR_PWSH="$ROOT/.tools/pwsh/pwsh"
+export PATH="$ROOT/.tools/pwsh:$PATH"
+export POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off
 # Results of an earlier run must not be read as this run's.
 rm -rf "$ROOT/test-results"
 mkdir -p "$LOG_DIR"
@@ -90,6 +96,27 @@ elif [ "$TESTS_COMPILED" -eq 0 ]; then
   count unit 0 1
 else
   run_suite unit node scripts/run-unit-tests.mjs
+fi
+
+# --- the Exchange simulator's Pester suite (real pwsh; a missing pwsh fails, never skips) --------
+section "pester"
+if [ ! -x "$EXR_PWSH" ]; then
+  echo "pester: PowerShell is missing at $EXR_PWSH (scripts/setup.sh installs it)"
+  count pester 0 1
+else
+  TERM=dumb NO_COLOR=1 run_suite pester "$EXR_PWSH" -NoProfile -NonInteractive -File test/sim/run-pester.ps1
+fi
+
+# --- rehearsals: every example against its simulator scenario, wrong remedies fail (real pwsh) ---
+section "rehearse"
+if [ "$BUILD_OK" -eq 0 ] || [ "$TESTS_COMPILED" -eq 0 ]; then
+  echo "rehearse: skipped, the build failed"
+  count rehearse 0 1
+elif [ ! -x "$EXR_PWSH" ]; then
+  echo "rehearse: PowerShell is missing at $EXR_PWSH (scripts/setup.sh installs it)"
+  count rehearse 0 1
+else
+  run_suite rehearse node scripts/run-rehearse-tests.mjs
 fi
 
 # --- grammar tests (vscode-tmgrammar-test; one test per file) -----------------------------------

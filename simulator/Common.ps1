@@ -3,11 +3,14 @@
 
 # A case-insensitive name -> canonical server name map, built once per world read.
 function Get-SimServerIndex($World) {
+    $cache = Get-SimReadCache $World
+    if ($null -ne $cache.Index) { return , $cache.Index }
     $index = [System.Collections.Generic.Dictionary[string, string]]::new([StringComparer]::OrdinalIgnoreCase)
     foreach ($name in $World.servers.Keys) {
         $index[$name] = $name
         $index["$name.$script:SimDomain"] = $name
     }
+    $cache.Index = $index
     return , $index
 }
 
@@ -20,12 +23,6 @@ function Get-SimIdentityText($Identity) {
         if ($null -ne $value -and $null -ne $value.Value) { return [string]$value.Value }
     }
     return [string]$Identity
-}
-
-function Test-SimServerName([string]$Name) {
-    if (-not $Name) { return $false }
-    $world = Read-SimWorld
-    return (Get-SimServerIndex $world).ContainsKey($Name)
 }
 
 function New-SimErrorRecord([string]$Message, [string]$ErrorId, [System.Management.Automation.ErrorCategory]$Category, $Target, [string]$ExceptionType = 'System.InvalidOperationException') {

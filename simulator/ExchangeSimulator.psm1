@@ -6,15 +6,20 @@
 if ($env:EXCHANGE_SIMULATOR -ne '1') {
     throw "The Exchange simulator loads only in simulator mode: set `$env:EXCHANGE_SIMULATOR = '1' first. It stands in for Exchange cmdlets, so it refuses to load by accident."
 }
-# On a machine with the Exchange Management Shell (snap-in or a remote session's module) the real
-# cmdlets must win: refuse rather than shadow them.
-# -ListImported: look only at what this session has loaded (a snap-in, an implicit-remoting module);
-# a search of every installed module would cost seconds on each import.
-$realExchange = @(Get-Command -Name 'Get-ExchangeServer', 'Get-ServerHealth' -ListImported -ErrorAction SilentlyContinue |
-    Where-Object { $_.ModuleName -ne 'ExchangeSimulator' -and $_.Source -ne 'ExchangeSimulator' })
+# On a machine with the Exchange Management Shell (an implicit-remoting module or a function the
+# shell defined) the real cmdlets must win: refuse rather than shadow them. Only what this session
+# has loaded is looked at: Get-Command's search (even -ListImported) costs over a second in each
+# new runspace, and the health view imports this module into several.
+$realExchange = [System.Collections.Generic.List[string]]::new()
+foreach ($name in 'Get-ExchangeServer', 'Get-ServerHealth') {
+    foreach ($module in @(Get-Module)) {
+        if ($module.Name -ne 'ExchangeSimulator' -and $module.ExportedCommands.ContainsKey($name)) { $realExchange.Add("$name from '$($module.Name)'") }
+    }
+    $function = Get-Item -LiteralPath "function:$name" -ErrorAction SilentlyContinue
+    if ($null -ne $function -and $function.ModuleName -ne 'ExchangeSimulator') { $realExchange.Add("$name from '$($function.ModuleName)'") }
+}
 if ($realExchange.Count -gt 0) {
-    $where = ($realExchange | ForEach-Object { "$($_.Name) from '$(if ($_.Source) { $_.Source } else { $_.ModuleName })'" }) -join ', '
-    throw "The Exchange simulator refuses to load: real Exchange cmdlets are present ($where). It never shadows a real Exchange organisation."
+    throw "The Exchange simulator refuses to load: real Exchange cmdlets are present ($($realExchange -join ', ')). It never shadows a real Exchange organisation."
 }
 
 foreach ($part in 'State', 'World', 'Health', 'Common', 'HealthCmdlets', 'OrganisationCmdlets', 'ServerActions', 'Proxies', 'Control') {
@@ -36,7 +41,7 @@ $script:SimPrompt = {
     $text = if ($null -ne $script:SimOriginalPrompt) { & $script:SimOriginalPrompt } else { "PS $($executionContext.SessionState.Path.CurrentLocation)> " }
     $text = [string]($text -join '')
     $mark = [string][char]0x1b + ']633;A' + [string][char]0x07
-    $at = $text.IndexOf($mark)
+    $at = $text.IndexOf($mark, [StringComparison]::Ordinal)
     if ($at -ge 0) { return $text.Insert($at + $mark.Length, '[SIM] ') }
     return '[SIM] ' + $text
 }

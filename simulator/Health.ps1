@@ -147,13 +147,17 @@ function Get-SimPristineTable($World) {
     return $table
 }
 
-# The scheduled run times of a probe in (From, To], at most Max of the latest ones.
+# The scheduled run times of a probe in (From, To]. Over a long span only the first few (where a
+# monitor trips) and the latest Max (what the history keeps) matter; the runs between are skipped.
 function Get-SimScheduledTimes([double]$Phase, [double]$Interval, [double]$From, [double]$To, [int]$Max = $script:SimHistoryCap) {
     $offset = $Phase * $Interval
     $last = [Math]::Floor(($To - $offset) / $Interval)
     $first = [Math]::Floor(($From - $offset) / $Interval) + 1
-    if ($last - $first + 1 -gt $Max) { $first = $last - $Max + 1 }
     $times = [System.Collections.Generic.List[double]]::new()
+    if ($last - $first + 1 -gt $Max + 8) {
+        for ($k = $first; $k -lt $first + 8; $k++) { $times.Add($k * $Interval + $offset) }
+        $first = $last - $Max + 1
+    }
     for ($k = $first; $k -le $last; $k++) { $times.Add($k * $Interval + $offset) }
     return , $times
 }
@@ -181,22 +185,18 @@ function Test-SimRunBad($Monitor, $Run) {
     return $Run.r -ne 'Succeeded'
 }
 
-# A monitor's state from its probe's runs: it trips at the Threshold-th consecutive bad run (each
-# within Window seconds of the one before), is Degraded for the first 60 s and Unhealthy after,
-# and is Healthy again from the first good run.
+# A monitor's state from its probe's runs: it trips at the Threshold-th consecutive bad run, is
+# Degraded for the first 60 s and Unhealthy after, and is Healthy again from the first good run.
+# (A probe runs at least once per monitoring window, so consecutive failures stand for Exchange's
+# "N failures in the window".)
 function Get-SimMonitorVerdict($World, [string]$ServerName, $Monitor, $Runs, [double]$Now) {
-    $chain = 0; $tripAt = $null; $chainStart = -1; $prevBad = 0.0
+    $chain = 0; $tripAt = $null; $chainStart = -1
     $lastTransition = [double]$World.createdAt; $lastError = ''; $lastFailed = $null
     for ($i = 0; $i -lt $Runs.Count; $i++) {
         $run = $Runs[$i]
         if (Test-SimRunBad $Monitor $run) {
-            if ($chain -gt 0 -and ([double]$run.t - $prevBad) -gt $Monitor.Window) {
-                if ($null -ne $tripAt) { $lastTransition = $prevBad + $Monitor.Window }
-                $chain = 0; $tripAt = $null
-            }
             if ($chain -eq 0) { $chainStart = $i }
             $chain++
-            $prevBad = [double]$run.t
             $lastFailed = $run
             if ($chain -eq $Monitor.Threshold) { $tripAt = [double]$run.t }
         } else {
@@ -240,19 +240,26 @@ function Sync-SimProbeHistory($World, [double]$Now) {
             $outcome = Get-SimProbeOutcome $World $serverName $probeKey
             if ($null -eq $World.history[$key] -and $outcome.r -eq 'Succeeded' -and $outcome.s -le 60000) { continue }
             $runs = Get-SimProbeRuns $World $serverName $probeKey $Now $outcome
-            if ($runs.Count -gt $script:SimHistoryCap) {
-                foreach ($monitor in $script:SimMonitorsByRole[$role]) {
-                    if ($monitor.Probe -ne $probeKey) { continue }
-                    $verdict = Get-SimMonitorVerdict $World $serverName $monitor $runs $Now
-                    $tripKey = "$serverName|$($monitor.Name)"
-                    if ($null -ne $verdict.FirstAlert) { $World.trips[$tripKey] = $verdict.FirstAlert } else { $World.trips.Remove($tripKey) }
-                }
-                $runs = $runs.GetRange($runs.Count - $script:SimHistoryCap, $script:SimHistoryCap)
-            }
-            $World.history[$key] = $runs.ToArray()
+            Save-SimProbeRuns $World $serverName $probeKey $runs $Now
         }
     }
     $World.synced = $Now
+}
+
+# Stores a probe's runs, keeping the newest; before older runs are dropped, the trip time of each
+# monitor on that probe is recorded, so an alert keeps its first observed time however long it lasts.
+function Save-SimProbeRuns($World, [string]$ServerName, [string]$ProbeKey, $Runs, [double]$Now) {
+    if ($null -eq $World.trips) { $World.trips = [ordered]@{} }
+    if ($Runs.Count -gt $script:SimHistoryCap) {
+        foreach ($monitor in $script:SimMonitorsByRole[$World.servers[$ServerName].role]) {
+            if ($monitor.Probe -ne $ProbeKey) { continue }
+            $verdict = Get-SimMonitorVerdict $World $ServerName $monitor $Runs $Now
+            $tripKey = "$ServerName|$($monitor.Name)"
+            if ($null -ne $verdict.FirstAlert) { $World.trips[$tripKey] = $verdict.FirstAlert } else { $World.trips.Remove($tripKey) }
+        }
+        $Runs = $Runs.GetRange($Runs.Count - $script:SimHistoryCap, $script:SimHistoryCap)
+    }
+    $World.history["$ServerName|$ProbeKey"] = $Runs.ToArray()
 }
 
 # Records one probe run (Invoke-MonitoringProbe) in the history; called inside Update-SimWorld.
@@ -261,6 +268,5 @@ function Add-SimProbeRun($World, [string]$ServerName, [string]$ProbeKey, [double
     $runs = [System.Collections.Generic.List[object]]::new()
     if ($null -ne $World.history[$key]) { foreach ($run in $World.history[$key]) { $runs.Add($run) } }
     $runs.Add(@{ t = $Now; r = $Outcome.r; e = $Outcome.e; s = $Outcome.s })
-    if ($runs.Count -gt $script:SimHistoryCap) { $runs = $runs.GetRange($runs.Count - $script:SimHistoryCap, $script:SimHistoryCap) }
-    $World.history[$key] = $runs.ToArray()
+    Save-SimProbeRuns $World $ServerName $ProbeKey $runs $Now
 }

@@ -4,12 +4,63 @@
 # What one Get-ServerHealth call needs about the world, worked out once: a poll of 200 servers
 # builds a thousand entries, so per-entry work is kept to arithmetic and one object.
 function New-SimHealthContext($World) {
-    return @{
-        World    = $World
-        Now      = Get-SimNow $World
-        Created  = ConvertFrom-SimEpoch ([double]$World.createdAt)
-        Pristine = Get-SimPristineTable $World
+    $cache = Get-SimReadCache $World
+    if ($null -ne $cache.Health) {
+        $context = $cache.Health.Clone()
+        $context.Now = Get-SimNow $World
+        return $context
     }
+    $created = ConvertFrom-SimEpoch ([double]$World.createdAt)
+    # One Healthy entry per monitor to copy from: copying an object is several times cheaper than
+    # building one with 27 properties.
+    $templates = @{}
+    foreach ($monitor in $script:SimMonitors) {
+        $healthSetInfo = $script:SimHealthSets[$monitor.HealthSet]
+        $template = [pscustomobject]@{
+            Server                  = ''
+            CurrentHealthSetState   = 'Online'
+            Name                    = $monitor.Name
+            TargetResource          = $monitor.TargetResource
+            HealthSetName           = $monitor.HealthSet
+            HealthGroupName         = $healthSetInfo.Group
+            AlertValue              = 'Healthy'
+            FirstAlertObservedTime  = $null
+            Description             = $monitor.Description
+            IsHaImpacting           = $monitor.IsHaImpacting
+            RecurranceInterval      = [int]$monitor.Interval
+            DefinitionCreatedTime   = $created
+            HealthSetDescription    = $healthSetInfo.Description
+            ServerComponentName     = $monitor.Component
+            LastTransitionTime      = $created
+            LastExecutionTime       = $created
+            LastExecutionResult     = 'Succeeded'
+            ResultId                = 0
+            WorkItemId              = 0
+            IsStale                 = $false
+            Error                   = ''
+            Exception               = ''
+            IsNotified              = $false
+            LastFailedProbeId       = 0
+            LastFailedProbeResultId = 0
+            ServicePriority         = 0
+            Identity                = $monitor.Identity
+        }
+        $template.PSObject.TypeNames.Insert(0, 'Microsoft.Exchange.Management.Monitoring.MonitorHealthEntry')
+        $templates[$monitor.Name] = $template
+    }
+    # Servers with any stored probe history: the others skip the per-monitor history lookups.
+    $historyServers = [System.Collections.Generic.HashSet[string]]::new()
+    foreach ($key in $World.history.Keys) { [void]$historyServers.Add($key.Substring(0, $key.IndexOf('|'))) }
+    $context = @{
+        HistoryServers = $historyServers
+        World          = $World
+        Now            = Get-SimNow $World
+        Created        = $created
+        Pristine       = Get-SimPristineTable $World
+        Templates      = $templates
+    }
+    $cache.Health = $context
+    return $context.Clone()
 }
 
 function New-SimMonitorEntry($Context, [string]$ServerName, $Monitor, $OutcomeCache) {
@@ -94,15 +145,20 @@ function Get-ServerHealth {
     }
     process {
         foreach ($id in $Identity) {
-            $name = Connect-SimServer $world $index $id
-            if ($name -is [System.Management.Automation.ErrorRecord]) { $PSCmdlet.WriteError($name); continue }
+            # A plain, known, quick and reachable server name is the common case: no function call.
+            $name = $null
+            if ($id -isnot [string] -or -not $index.TryGetValue($id, [ref]$name) -or $world.servers[$name].latencyMs -or $world.servers[$name].unreachable) {
+                $name = Connect-SimServer $world $index $id
+                if ($name -is [System.Management.Automation.ErrorRecord]) { $PSCmdlet.WriteError($name); continue }
+            }
             $cache = @{}
             $server = $world.servers[$name]
             $pristine = $context.Pristine[$name]
+            $hasHistory = $context.HistoryServers.Contains($name)
             foreach ($monitor in $script:SimMonitorsByRole[$server.role]) {
                 if ($HealthSet -and $monitor.HealthSet -notlike $HealthSet) { continue }
                 if ($HaImpactingOnly -and -not $monitor.IsHaImpacting) { continue }
-                if (-not $pristine -or $null -ne $world.history["$name|$($monitor.Probe)"]) {
+                if (-not $pristine -or ($hasHistory -and $null -ne $world.history["$name|$($monitor.Probe)"])) {
                     New-SimMonitorEntry $context $name $monitor $cache
                     continue
                 }
@@ -112,37 +168,11 @@ function Get-ServerHealth {
                 $offset = [double]$server.phase * $interval
                 $lastRun = [Math]::Floor(($context.Now - $offset) / $interval) * $interval + $offset
                 $seed = [int]([double]$server.phase * 100000) * 16 + $monitor.Ordinal
-                $healthSetInfo = $script:SimHealthSets[$monitor.HealthSet]
-                $object = [pscustomobject]@{
-                    Server                  = $name
-                    CurrentHealthSetState   = 'Online'
-                    Name                    = $monitor.Name
-                    TargetResource          = $monitor.TargetResource
-                    HealthSetName           = $monitor.HealthSet
-                    HealthGroupName         = $healthSetInfo.Group
-                    AlertValue              = 'Healthy'
-                    FirstAlertObservedTime  = $null
-                    Description             = $monitor.Description
-                    IsHaImpacting           = $monitor.IsHaImpacting
-                    RecurranceInterval      = [int]$interval
-                    DefinitionCreatedTime   = $context.Created
-                    HealthSetDescription    = $healthSetInfo.Description
-                    ServerComponentName     = $monitor.Component
-                    LastTransitionTime      = $context.Created
-                    LastExecutionTime       = [DateTime]::UnixEpoch.AddSeconds($lastRun).ToLocalTime()
-                    LastExecutionResult     = 'Succeeded'
-                    ResultId                = [int]($lastRun % 100000000)
-                    WorkItemId              = $seed
-                    IsStale                 = $false
-                    Error                   = ''
-                    Exception               = ''
-                    IsNotified              = $false
-                    LastFailedProbeId       = 0
-                    LastFailedProbeResultId = 0
-                    ServicePriority         = 0
-                    Identity                = $monitor.Identity
-                }
-                $object.PSObject.TypeNames.Insert(0, 'Microsoft.Exchange.Management.Monitoring.MonitorHealthEntry')
+                $object = $context.Templates[$monitor.Name].PSObject.Copy()
+                $object.Server = $name
+                $object.LastExecutionTime = [DateTime]::UnixEpoch.AddSeconds($lastRun).ToLocalTime()
+                $object.ResultId = [int]($lastRun % 100000000)
+                $object.WorkItemId = $seed
                 $object
             }
         }

@@ -72,8 +72,7 @@ function Write-SimServiceResult($Cmdlet, $Result, [bool]$PassThru) {
 
 # Invoke-Command keeps every parameter of the real cmdlet: its parameter block is generated from the
 # cmdlet's own metadata, so local uses (scripts, sessions, jobs) bind exactly as before.
-$script:SimInvokeCommandMeta = [System.Management.Automation.CommandMetadata]::new(
-    (Get-Command -Name 'Microsoft.PowerShell.Core\Invoke-Command' -CommandType Cmdlet))
+$script:SimInvokeCommandMeta = [System.Management.Automation.CommandMetadata]::new([Microsoft.PowerShell.Commands.InvokeCommandCommand])
 . ([scriptblock]::Create(@"
 function Invoke-Command {
     $([System.Management.Automation.ProxyCommand]::GetCmdletBindingAttribute($script:SimInvokeCommandMeta))
@@ -149,7 +148,11 @@ $script:SimServiceProxyBody = @'
         if ($null -ne $__simPipe) { $__simPipe.Process($_); return }
         $__simTarget = $__simServer
         $__simNames = $Name
-        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
+        if ($PSCmdlet.ParameterSetName -ne 'InputObject' -and (Test-SimServiceObject $_)) {
+            # A piped simulated service binds by its Name property: it lives on its MachineName.
+            $__simTarget = $_.MachineName
+            $__simNames = @($_.Name)
+        } elseif ($PSCmdlet.ParameterSetName -eq 'InputObject') {
             foreach ($__simItem in $InputObject) {
                 if (Test-SimServiceObject $__simItem) {
                     $__simResult = Invoke-SimServiceAction $__simItem.MachineName '__VERB__' @($__simItem.Name) $null $null $null

@@ -5,7 +5,9 @@
 # world. Writers take an exclusive lock on a separate file and replace the state by an atomic
 # rename, so readers never need the lock: they always see a whole file, old or new.
 
-$script:SimLockTimeoutMs = 10000
+# Generous: a write holds the lock for milliseconds, but on a loaded machine a writer that keeps
+# losing the race to others can wait seconds (measured: over 10 s at load 20 on 2 cores).
+$script:SimLockTimeoutMs = 30000
 
 function Get-SimStatePath {
     if ($env:EXCHANGE_SIMULATOR_STATE) { return [IO.Path]::GetFullPath($env:EXCHANGE_SIMULATOR_STATE) }
@@ -34,13 +36,39 @@ function Read-SimStateFile([string]$Path) {
     return ConvertFrom-Json -InputObject $text -AsHashtable
 }
 
+# The last world this process read, with what readers derive from it (Get-SimReadCache), keyed by
+# the file's write time and length. The health view asks for one server per call, 200 calls a
+# poll: without this each call would parse the whole world again. A file written in the last 2 s
+# is always read again, so a file system with coarse time stamps cannot serve a stale world.
+$script:SimReadCache = $null
+
+function Get-SimStateStamp([string]$Path) {
+    $info = [IO.FileInfo]::new($Path)
+    if (-not $info.Exists) { return $null }
+    $written = $info.LastWriteTimeUtc
+    if (([DateTime]::UtcNow - $written).TotalSeconds -lt 2) { return $null }
+    return "$($written.Ticks)|$($info.Length)"
+}
+
+# Derived data cached with the world it came from (readers never change a world they read).
+function Get-SimReadCache($World) {
+    if ($null -ne $script:SimReadCache -and [object]::ReferenceEquals($script:SimReadCache.World, $World)) { return $script:SimReadCache.Derived }
+    return @{}
+}
+
 # Reads the world without the lock (the writer renames atomically). A missing file means no world
 # yet: create the healthy organisation, under the lock.
 function Read-SimWorld {
     $path = Get-SimStatePath
+    $stamp = Get-SimStateStamp $path
+    if ($null -ne $stamp -and $null -ne $script:SimReadCache -and $script:SimReadCache.Stamp -eq $stamp -and $script:SimReadCache.Path -eq $path) {
+        return $script:SimReadCache.World
+    }
     for ($attempt = 0; ; $attempt++) {
         try {
-            return Read-SimStateFile $path
+            $world = Read-SimStateFile $path
+            $script:SimReadCache = if ($null -ne $stamp) { @{ Path = $path; Stamp = $stamp; World = $world; Derived = @{} } } else { $null }
+            return $world
         } catch [System.IO.FileNotFoundException], [System.IO.DirectoryNotFoundException] {
             return Update-SimWorld -Action { param($__simWorld, $__simNow) } -PassThru
         } catch [System.IO.IOException] {

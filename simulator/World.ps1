@@ -72,29 +72,30 @@ $script:SimProbes = [ordered]@{
     'IMAP.Protocol\ImapSelfTestProbe' = @{ HealthSet = 'IMAP.Protocol'; Name = 'ImapSelfTestProbe'; TargetResource = 'MSExchangeIMAP4BE'; Role = 'Mailbox'; Interval = 60 }
 }
 
-# Monitors: each watches one probe and trips after Threshold consecutive bad results, none more
-# than Window seconds after the previous one (SelfTest/ProxyTest: 4 in 240 s; DeepTest/CTP: 5 in
-# 900 s). "Bad" is a probe that did not succeed, or for the command-time monitor a sample over 60 s.
+# Monitors: each watches one probe and trips after Threshold consecutive bad results (Exchange's
+# SelfTest/ProxyTest: 4 failures in 240 s; DeepTest/CTP: 5 in 900 s; the probe runs at least once
+# per such window, so consecutive runs stand for the window). "Bad" is a probe that did not
+# succeed, or for the command-time monitor a sample over 60 s.
 $script:SimMonitors = @(
-    @{ Name = 'PopCTPMonitor'; HealthSet = 'POP'; Probe = 'POP\PopCTPProbe'; Threshold = 5; Window = 900; Kind = 'Failure'; Component = 'PopProxy'
+    @{ Name = 'PopCTPMonitor'; HealthSet = 'POP'; Probe = 'POP\PopCTPProbe'; Threshold = 5; Kind = 'Failure'; Component = 'PopProxy'
        Description = 'Raised when the POP3 customer touch point probe (a full POP3 logon through this Client Access server) fails 5 times in 15 minutes.' }
-    @{ Name = 'PopProxyTestMonitor'; HealthSet = 'POP.Proxy'; Probe = 'POP.Proxy\PopProxyTestProbe'; Threshold = 4; Window = 240; Kind = 'Failure'; Component = 'PopProxy'
+    @{ Name = 'PopProxyTestMonitor'; HealthSet = 'POP.Proxy'; Probe = 'POP.Proxy\PopProxyTestProbe'; Threshold = 4; Kind = 'Failure'; Component = 'PopProxy'
        Description = 'Raised when the POP3 proxy test probe (the Client Access server proxying to the Mailbox server) fails 4 times in 4 minutes.' }
-    @{ Name = 'ImapCTPMonitor'; HealthSet = 'IMAP'; Probe = 'IMAP\ImapCTPProbe'; Threshold = 5; Window = 900; Kind = 'Failure'; Component = 'ImapProxy'
+    @{ Name = 'ImapCTPMonitor'; HealthSet = 'IMAP'; Probe = 'IMAP\ImapCTPProbe'; Threshold = 5; Kind = 'Failure'; Component = 'ImapProxy'
        Description = 'Raised when the IMAP4 customer touch point probe (a full IMAP4 logon through this Client Access server) fails 5 times in 15 minutes.' }
-    @{ Name = 'ImapProxyTestMonitor'; HealthSet = 'IMAP.Proxy'; Probe = 'IMAP.Proxy\ImapProxyTestProbe'; Threshold = 4; Window = 240; Kind = 'Failure'; Component = 'ImapProxy'
+    @{ Name = 'ImapProxyTestMonitor'; HealthSet = 'IMAP.Proxy'; Probe = 'IMAP.Proxy\ImapProxyTestProbe'; Threshold = 4; Kind = 'Failure'; Component = 'ImapProxy'
        Description = 'Raised when the IMAP4 proxy test probe fails 4 times in 4 minutes.' }
-    @{ Name = 'OWAProxyTestMonitor'; HealthSet = 'OWA.Proxy'; Probe = 'OWA.Proxy\OWAProxyTestProbe'; Threshold = 4; Window = 240; Kind = 'Failure'; Component = 'OwaProxy'
+    @{ Name = 'OWAProxyTestMonitor'; HealthSet = 'OWA.Proxy'; Probe = 'OWA.Proxy\OWAProxyTestProbe'; Threshold = 4; Kind = 'Failure'; Component = 'OwaProxy'
        Description = 'Raised when the Outlook Web App proxy test probe fails 4 times in 4 minutes.' }
-    @{ Name = 'PopDeepTestMonitor'; HealthSet = 'POP.Protocol'; Probe = 'POP.Protocol\PopDeepTestProbe'; Threshold = 5; Window = 900; Kind = 'Failure'; Component = 'None'
+    @{ Name = 'PopDeepTestMonitor'; HealthSet = 'POP.Protocol'; Probe = 'POP.Protocol\PopDeepTestProbe'; Threshold = 5; Kind = 'Failure'; Component = 'None'
        Description = 'Raised when the POP3 deep test probe (a logon to the POP3 back end and the mailbox database on this Mailbox server) fails 5 times in 15 minutes.' }
-    @{ Name = 'PopSelfTestMonitor'; HealthSet = 'POP.Protocol'; Probe = 'POP.Protocol\PopSelfTestProbe'; Threshold = 4; Window = 240; Kind = 'Failure'; Component = 'None'
+    @{ Name = 'PopSelfTestMonitor'; HealthSet = 'POP.Protocol'; Probe = 'POP.Protocol\PopSelfTestProbe'; Threshold = 4; Kind = 'Failure'; Component = 'None'
        Description = 'Raised when the POP3 self-test probe (a connection to the POP3 back-end service on port 1995) fails 4 times in 4 minutes.' }
-    @{ Name = 'AverageCommandProcessingTimeGt60sMonitor'; HealthSet = 'POP'; Probe = 'POP.Protocol\PopSelfTestProbe'; Threshold = 4; Window = 240; Kind = 'Slow'; Component = 'None'
+    @{ Name = 'AverageCommandProcessingTimeGt60sMonitor'; HealthSet = 'POP'; Probe = 'POP.Protocol\PopSelfTestProbe'; Threshold = 4; Kind = 'Slow'; Component = 'None'
        Description = 'Raised when POP3 commands on this server take more than 60 seconds on average.' }
-    @{ Name = 'ImapDeepTestMonitor'; HealthSet = 'IMAP.Protocol'; Probe = 'IMAP.Protocol\ImapDeepTestProbe'; Threshold = 5; Window = 900; Kind = 'Failure'; Component = 'None'
+    @{ Name = 'ImapDeepTestMonitor'; HealthSet = 'IMAP.Protocol'; Probe = 'IMAP.Protocol\ImapDeepTestProbe'; Threshold = 5; Kind = 'Failure'; Component = 'None'
        Description = 'Raised when the IMAP4 deep test probe fails 5 times in 15 minutes.' }
-    @{ Name = 'ImapSelfTestMonitor'; HealthSet = 'IMAP.Protocol'; Probe = 'IMAP.Protocol\ImapSelfTestProbe'; Threshold = 4; Window = 240; Kind = 'Failure'; Component = 'None'
+    @{ Name = 'ImapSelfTestMonitor'; HealthSet = 'IMAP.Protocol'; Probe = 'IMAP.Protocol\ImapSelfTestProbe'; Threshold = 4; Kind = 'Failure'; Component = 'None'
        Description = 'Raised when the IMAP4 self-test probe fails 4 times in 4 minutes.' }
 )
 $ordinal = 0

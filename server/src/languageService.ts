@@ -8,6 +8,7 @@ import { computeDiagnostics } from './analysis/diagnostics';
 import { format } from './analysis/format';
 import { hover } from './analysis/hover';
 import { RunbookModel } from './analysis/model';
+import { buildRunbookPlan } from './analysis/plan';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
 import { documentSymbols, foldingRanges } from './analysis/outline';
 import { healthSetChoices, runbookSkeleton } from './analysis/skeleton';
@@ -15,6 +16,7 @@ import { CatalogIndex, loadCatalog } from './catalog';
 import type { HealthSetSummary, MonitorInfo } from './protocol';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
+import type { RunbookPlan } from './protocol';
 import { clearPowerShellCache, initPowerShellParser } from './powershell/parser';
 import { clearParseCache } from './language/parser';
 import { clearFlowCache } from './analysis/checks/flow';
@@ -92,6 +94,11 @@ export class RunbookLanguageService {
 
   format(model: RunbookModel, tabSize?: number): TextEdit[] {
     return format(model, tabSize);
+  }
+
+  /** The runbook as plain data for the step runner and the rehearsal (server/src/runtime). */
+  runbookPlan(model: RunbookModel, uri: string): RunbookPlan {
+    return buildRunbookPlan(model, uri);
   }
 
   codeLenses(model: RunbookModel, uri: string, language?: string): CodeLens[] {

@@ -25,6 +25,10 @@ export interface RunStepArguments {
   parameters: StepParameter[];
   /** Whether the step must be confirmed before it runs. */
   confirm: boolean;
+  /** 0-based line of the `step` line. */
+  line: number;
+  /** The step as the engine sees it (actions with capture, branches): what the runner evaluates after the run. */
+  plan: StepPlan;
 }
 
 /** `exchangeRunbooks/procedureForMonitor`: which procedure of an open or workspace runbook covers a monitor. */
@@ -52,6 +56,87 @@ export interface MonitorInfo {
   /** In the editor's display language. */
   description?: string;
 }
+/**
+ * `exchangeRunbooks/runbookPlan`: the runbook as plain data for the step runner and the rehearsal
+ * (reused steps resolved, targets resolved to procedure + step). `null` when the document is not
+ * an open or workspace runbook. The pure engine in server/src/runtime walks it.
+ */
+export const RUNBOOK_PLAN_REQUEST = 'exchangeRunbooks/runbookPlan';
+export interface RunbookPlanParams {
+  uri: string;
+}
+
+export interface RunbookPlan {
+  uri: string;
+  /** The runbook id (`runbook pop ...`). */
+  runbook: string;
+  title: string;
+  healthSets: string[];
+  /** Every declared parameter; each step lists the names it uses. */
+  parameters: StepParameter[];
+  /** In document order: the first is where a run starts. */
+  procedures: ProcedurePlan[];
+}
+
+export interface ProcedurePlan {
+  id: string;
+  title: string;
+  /** `for monitor A, B`: where the health view starts a run. */
+  monitors: string[];
+  /** 0-based line of the `procedure` line. */
+  line: number;
+  steps: StepPlan[];
+}
+
+export interface StepPlan {
+  procedure: string;
+  id: string;
+  title: string;
+  /** 0-based line of the `step` line. */
+  line: number;
+  confirm: boolean;
+  /** `proc.step` when the step reuses another; `actions` are then the reused step's. */
+  reuses?: string;
+  actions: ActionPlan[];
+  /** The step's own branches, in order (first that holds wins). */
+  branches: BranchPlan[];
+  /** Names (as declared, without `$`) of the runbook parameters the step's commands or conditions use. */
+  parameters: string[];
+}
+
+export type ActionPlan = RunActionPlan | { kind: 'wait'; seconds: number } | { kind: 'manual'; text: string } | { kind: 'ask'; question: string } | { kind: 'escalate'; text: string };
+
+export interface RunActionPlan {
+  kind: 'run';
+  /** The PowerShell exactly as written (continuation lines joined with `\n`): what the terminal shows. */
+  command: string;
+  /**
+   * Present on the step's last `run` when its conditions test properties: `pipeline` is the command
+   * with trailing `Format-*` / `Out-*` pipeline elements removed (its objects are what the
+   * conditions test) and `display` those elements (`Format-List`), or absent when there were none.
+   * The runner captures `pipeline`'s objects once and shows them through `display`: never runs twice.
+   */
+  capture?: { pipeline: string; display?: string };
+  /** The properties the step's conditions test (`ResultType`, `Name` after Group-Object); read back as JSON. */
+  properties: string[];
+}
+
+export type StepTarget = { kind: 'step'; procedure: string; step: string } | { kind: 'resolved'; reason?: string } | { kind: 'escalate'; reason?: string };
+
+export interface BranchPlan {
+  /** 0-based line of the `when` / `otherwise` line. */
+  line: number;
+  /** Absent for `otherwise`. */
+  condition?: ConditionPlan;
+  target: StepTarget;
+}
+
+export type Quantifier = 'any' | 'all' | 'no';
+
+export type ConditionPlan =
+  | { kind: 'property'; quantifier: Quantifier; property: string; negated: boolean; values: string[] }
+  | { kind: 'answer'; value: 'yes' | 'no' }
+  | { kind: 'role'; parameter: string; role: 'mailbox' | 'cas' };
 
 /** `exchangeRunbooks/healthSets`: the health sets of the catalog, for the "New Runbook" picker. */
 export const HEALTH_SETS_REQUEST = 'exchangeRunbooks/healthSets';

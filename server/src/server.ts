@@ -22,6 +22,9 @@ import {
   PROCEDURE_FOR_MONITOR_REQUEST,
   type ProcedureForMonitorParams,
   type ProcedureLocation,
+  RUNBOOK_PLAN_REQUEST,
+  type RunbookPlan,
+  type RunbookPlanParams,
   RUNBOOK_SKELETON_REQUEST,
   type RunbookSkeletonParams,
 } from './protocol';
@@ -196,6 +199,18 @@ export function startServer(connection: Connection): void {
   connection.onRequest(
     MONITOR_INFO_REQUEST,
     safe('monitorInfo', null as MonitorInfo | null, (params: MonitorInfoParams) => service!.monitorInfo(params.monitor, language)),
+  );
+
+  connection.onRequest(
+    RUNBOOK_PLAN_REQUEST,
+    safe('runbookPlan', null as RunbookPlan | null, async (params: RunbookPlanParams) => {
+      const open = modelOf(params.uri);
+      if (open) return service!.runbookPlan(open, params.uri);
+      // A runbook not open in the editor (the health view starts a run from a workspace file).
+      if (!params.uri.startsWith('file:')) return null;
+      const text = await readFile(fileURLToPath(params.uri), 'utf8').catch(() => undefined);
+      return text === undefined ? null : service!.runbookPlan(service!.analyze(text), params.uri);
+    }),
   );
 
   connection.onRequest(HEALTH_SETS_REQUEST, safe('healthSets', [] as HealthSetSummary[], () => service!.healthSets(language)));

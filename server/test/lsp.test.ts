@@ -23,7 +23,7 @@ import {
   createProtocolConnection,
   type FullDocumentDiagnosticReport,
 } from 'vscode-languageserver-protocol/node';
-import { MONITOR_INFO_REQUEST, PROCEDURE_FOR_MONITOR_REQUEST, type MonitorInfo, type ProcedureLocation } from '../src/protocol';
+import { MONITOR_INFO_REQUEST, PROCEDURE_FOR_MONITOR_REQUEST, type MonitorInfo, type ProcedureLocation, RUNBOOK_PLAN_REQUEST, type RunbookPlan } from '../src/protocol';
 import { startServer } from '../src/server';
 
 const URI = 'file:///work/pop.exrunbook';
@@ -138,6 +138,22 @@ describe('language server over LSP', () => {
     const misspelt = (await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'PopTestDeepMonitor' })) as MonitorInfo;
     assert.equal(misspelt.monitor, 'PopDeepTestMonitor');
     assert.equal(await client.sendRequest(MONITOR_INFO_REQUEST, { monitor: 'NoSuchMonitor' }), null);
+  });
+
+  it('gives the runner the runbook plan: branches resolved, the probe captured without Format-List', async () => {
+    const plan = (await client.sendRequest(RUNBOOK_PLAN_REQUEST, { uri: URI })) as RunbookPlan;
+    assert.deepEqual(plan.procedures.map((p) => p.id), ['verify', 'recover']);
+    const rerun = plan.procedures[0]!.steps[0]!;
+    assert.deepEqual(rerun.actions, [
+      {
+        kind: 'run',
+        command: 'Invoke-MonitoringProbe POP.Proxy\\PopProxyTestProbe -Server $Server | Format-List',
+        capture: { pipeline: 'Invoke-MonitoringProbe POP.Proxy\\PopProxyTestProbe -Server $Server', display: 'Format-List' },
+        properties: ['ResultType'],
+      },
+    ]);
+    assert.deepEqual(rerun.branches[1], { line: 8, target: { kind: 'step', procedure: 'recover', step: 'restart' } });
+    assert.equal(await client.sendRequest(RUNBOOK_PLAN_REQUEST, { uri: 'file:///nowhere/missing.exrunbook' }), null);
   });
 
   it('speaks the editor display language', async () => {

@@ -47,7 +47,8 @@ function global:__ExrInvoke {
   try {
     $block = [scriptblock]::Create($utf8.GetString([Convert]::FromBase64String($Script)))
     $splat = @{}
-    if ($Params) {
+    # 'e30=' is {} : most requests have no parameters, and ConvertFrom-Json is not free.
+    if ($Params -and $Params -ne 'e30=') {
       $decoded = __ExrDecode (ConvertFrom-Json -InputObject $utf8.GetString([Convert]::FromBase64String($Params)))
       if ($decoded -is [hashtable]) { $splat = $decoded }
     }
@@ -245,7 +246,18 @@ if ($connection.Fanout -eq 'serial') {
       }
     }
     $running = $still
-    if ($running.Count -gt 0) { Start-Sleep -Milliseconds 5 }
+    if ($running.Count -gt 0) {
+      # Sleep until a server answers or the nearest deadline (WaitAny takes up to 64 handles: concurrency is capped at 64).
+      $handles = New-Object System.Collections.ArrayList
+      $wait = $PerServerTimeoutMs
+      foreach ($job in $running) {
+        [void]$handles.Add($job.Handle.AsyncWaitHandle)
+        $left = $PerServerTimeoutMs - $job.Clock.ElapsedMilliseconds
+        if ($left -lt $wait) { $wait = $left }
+      }
+      if ($wait -lt 1) { $wait = 1 }
+      [void][System.Threading.WaitHandle]::WaitAny([System.Threading.WaitHandle[]]$handles.ToArray(), [int]$wait)
+    }
   }
 }
 $ordered = New-Object System.Collections.ArrayList

@@ -4,28 +4,26 @@ import type { CodeLens } from 'vscode-languageserver-types';
 import type { Localizer } from '../i18n';
 import { COPY_STEP_COMMAND, RUN_STEP_COMMAND, type RunStepArguments } from '../protocol';
 import type { RunbookModel } from './model';
+import { stepParameter, stepPlan } from './plan';
 
 export function codeLenses(model: RunbookModel, uri: string, l10n: Localizer): CodeLens[] {
   const t = l10n.t;
   const lenses: CodeLens[] = [];
   for (const node of model.nodes) {
     const { step, procedure } = node;
-    const commands = model.runsOf(node).map((r) => r.action.command);
-    const used = new Set(model.runsOf(node).flatMap((r) => r.script.variables.map((v) => v.name.toLowerCase())));
+    const plan = stepPlan(model, node);
+    const commands = plan.actions.flatMap((a) => (a.kind === 'run' ? [a.command] : []));
+    const used = new Set(plan.parameters.map((p) => p.toLowerCase()));
     const args: RunStepArguments = {
       uri,
       procedure: procedure.id?.text ?? '',
       step: step.id?.text ?? '',
-      title: step.title?.value ?? node.source.step.title?.value ?? '',
+      title: plan.title,
       commands,
-      parameters: model.runbook.params
-        .filter((p) => used.has(p.name.text.toLowerCase()))
-        .map((p) => {
-          const parameter: RunStepArguments['parameters'][number] = { name: p.name.text, kind: p.kind?.text ?? 'text', description: p.description?.value ?? '' };
-          if (p.defaultValue) parameter.defaultValue = p.defaultValue.value;
-          return parameter;
-        }),
+      parameters: model.runbook.params.filter((p) => used.has(p.name.text.toLowerCase())).map(stepParameter),
       confirm: step.confirm !== undefined,
+      line: plan.line,
+      plan,
     };
     const range = step.headerRange;
     const title = step.confirm ? t('▶ Run step (asks first)') : t('▶ Run step');

@@ -4,6 +4,7 @@ import { type AnswerCondition, type Procedure, type PropertyCondition, ROLES, ty
 import type { DiagnosticSink } from '../diagnostics';
 import type { StepNode } from '../model';
 import { didYouMean } from '../text';
+import { objectHasValue } from '../../runtime/conditions';
 
 /** The `when` conditions of one procedure's steps. */
 export function checkConditions(sink: DiagnosticSink, procedure: Procedure): void {
@@ -56,7 +57,9 @@ function checkPropertyCondition(sink: DiagnosticSink, node: StepNode, condition:
   if (!set) return;
   const names = set.values.map((v) => v.name);
   for (const value of condition.values) {
-    const exact = names.find((n) => n.toLowerCase() === value.text.toLowerCase());
+    // Could an object with one of the property's values meet the condition? Asked of the runtime, so
+    // the analysis and the runner agree on how values compare.
+    const exact = names.find((n) => objectHasValue({ [found.property.name]: n }, found.property.name, [value.text]));
     if (exact) continue;
     const s = sink.suggest(value.range, didYouMean(value.text, names));
     sink.report('unknown-value', value.range, t('{0} is not a value of {1}; it is one of {2}.', value.text, found.property.name, names.join(', ')) + s.suffix, { fixes: s.fixes });
