@@ -2,9 +2,15 @@
 // procedure and one recovery procedure per monitor), written by the language server from its catalog.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { HEALTH_SETS_REQUEST, type HealthSetSummary, LANGUAGE_ID, RUNBOOK_SKELETON_REQUEST } from '../../server/src/protocol';
+import { HEALTH_SETS_REQUEST, type HealthSetSummary, RUNBOOK_SKELETON_REQUEST } from '../../server/src/protocol';
+import { openUntitledRunbook } from './untitled';
 
 export const NEW_RUNBOOK_COMMAND = 'exchangeRunbooks.newRunbook';
+
+/** `POP.Proxy` → `pop-proxy`, as the runbook's own id is written. */
+function runbookFileName(healthSet: string): string {
+  return healthSet.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'runbook';
+}
 
 export class NewRunbookCommand implements vscode.Disposable {
   private readonly registration: vscode.Disposable;
@@ -27,9 +33,8 @@ export class NewRunbookCommand implements vscode.Disposable {
       void vscode.window.showErrorMessage(vscode.l10n.t('{0} is not a health set of Exchange Server.', name));
       return undefined;
     }
-    // An untitled document: nothing is written to disk until the admin saves it where it belongs.
-    const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: text });
-    return vscode.window.showTextDocument(document);
+    // Untitled: nothing is written to disk until the admin saves it where it belongs.
+    return openUntitledRunbook(runbookFileName(name), text);
   }
 
   private async pickHealthSet(client: LanguageClient): Promise<string | undefined> {

@@ -2,7 +2,7 @@
 // carrying one of the documentation's mistakes, and the quick-fix step checks itself off (a context
 // key) once that mistake's diagnostic is gone from the copy.
 import * as vscode from 'vscode';
-import { LANGUAGE_ID } from '../../server/src/protocol';
+import { openUntitledRunbook } from './untitled';
 
 export const OPEN_EXAMPLE_COMMAND = 'exchangeRunbooks.walkthrough.openExample';
 export const QUICK_FIX_APPLIED_CONTEXT = 'exchangeRunbooks.walkthrough.quickFixApplied';
@@ -28,11 +28,11 @@ export class Walkthrough implements vscode.Disposable {
   async openExample(): Promise<vscode.TextEditor> {
     const example = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.context.extensionUri, 'examples', 'pop-protocol.exrunbook'));
     // Untitled, so the copy never touches the installed extension's files.
-    const document = await vscode.workspace.openTextDocument({ language: LANGUAGE_ID, content: tutorialRunbook(new TextDecoder().decode(example)) });
-    this.tutorial = document.uri;
+    const editor = await openUntitledRunbook('pop-protocol-example', tutorialRunbook(new TextDecoder().decode(example)));
+    this.tutorial = editor.document.uri;
     this.sawMistake = false;
     this.fixed = false;
-    return vscode.window.showTextDocument(document);
+    return editor;
   }
 
   private onDiagnostics(event: vscode.DiagnosticChangeEvent): void {

@@ -46,18 +46,20 @@ suite(`In ${vscode.env.language}`, () => {
   test('command titles, the settings page and the views are translated', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
       contributes: {
-        commands: { command: string; title: string; category: string }[];
-        configuration: { title: string; properties: Record<string, { markdownDescription: string }> };
-        views: Record<string, { id: string; name: string }[]>;
+        commands: { command: string; title: string | { value: string; original: string }; category: string }[];
+        configuration: { title: string | { value: string }; properties: Record<string, { markdownDescription: string }> };
+        views: Record<string, { id: string; name: string | { value: string } }[]>;
       };
     };
-    const title = (id: string) => manifest.contributes.commands.find((c) => c.command === id)?.title;
+    // A localized manifest carries a command title as { value, original }.
+    const text = (value: string | { value: string } | undefined) => (typeof value === 'object' ? value.value : value);
+    const title = (id: string) => text(manifest.contributes.commands.find((c) => c.command === id)?.title);
     assert.equal(title('exchangeRunbooks.newRunbook'), expected!.newRunbook);
     assert.equal(title('exchangeRunbooks.restartServer'), expected!.restart);
-    assert.equal(manifest.contributes.configuration.title, 'Exchange Runbooks');
+    assert.equal(text(manifest.contributes.configuration.title), 'Exchange Runbooks');
     assert.match(manifest.contributes.configuration.properties['exchangeRunbooks.health.pollIntervalSeconds']!.markdownDescription, expected!.pollInterval);
     const view = Object.values(manifest.contributes.views).flat().find((v) => v.id === 'exchangeRunbooks.health');
-    assert.equal(view?.name, expected!.healthView);
+    assert.equal(text(view?.name), expected!.healthView);
   });
 
   test('diagnostics, hovers and CodeLens speak the display language', async () => {
