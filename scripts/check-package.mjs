@@ -18,8 +18,8 @@ const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 
 const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|images\/walkthrough\/[\w-]+\.jpg|examples\/[\w-]+\.exrunbook|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
 const NPM_FILES = ['package.json', 'README.md', 'docs/language.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'bin/exchange-runbook.js',
   'dist/lint.js', 'dist/rehearse.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
-/** The rehearsal runs the simulator module: every file of it ships in the npm package. */
-const SIMULATOR_FILES = readdirSync('simulator').filter((f) => /\.(psd1|psm1|ps1|ps1xml|json)$/.test(f)).map((f) => `simulator/${f}`);
+/** The rehearsal runs the simulator module: every file of it ships in the npm package (npm adds its README itself). */
+const SIMULATOR_FILES = readdirSync('simulator').filter((f) => /\.(psd1|psm1|ps1|ps1xml|json)$|^README\.md$/.test(f)).map((f) => `simulator/${f}`);
 
 let passed = 0;
 let failed = 0;
