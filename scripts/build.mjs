@@ -1,6 +1,6 @@
 // Bundles the extension: one esbuild script, four entry points (client, language server, linter and rehearsal CLIs).
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -43,6 +43,9 @@ const contexts = await Promise.all([
   esbuild.context({ ...common, entryPoints: { server: 'server/src/main.ts', lint: 'server/src/cli/lint.ts', rehearse: 'server/src/cli/rehearse.ts' }, outdir }),
 ]);
 
+// A production build (what `vsce package` runs first) starts from an empty dist/, so no source map
+// or bundle of an earlier development build rides along.
+if (production) rmSync(outdir, { recursive: true, force: true });
 copyWasm();
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

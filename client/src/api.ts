@@ -3,6 +3,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { HealthFeature } from './health/healthFeature';
 import type { IncidentJournal } from './runner/incidentJournal';
 import type { StepRunner } from './runner/stepRunner';
+import type { Walkthrough } from './walkthrough';
 
 export interface ExtensionApi {
   /** The runbook language client, once started (a restart replaces it). */
@@ -10,4 +11,6 @@ export interface ExtensionApi {
   readonly health: HealthFeature;
   readonly runner: StepRunner;
   readonly journal: IncidentJournal;
+  /** The Get Started walkthrough's state (which of its own steps are done). */
+  readonly walkthrough: Walkthrough;
 }

@@ -6,12 +6,16 @@ import { RunbookLanguageClient } from './languageClient';
 import { IncidentJournal } from './runner/incidentJournal';
 import { Rehearsal } from './runner/rehearsal';
 import { StepRunner } from './runner/stepRunner';
+import { LintTaskProvider } from './lintTask';
+import { NewRunbookCommand } from './newRunbook';
+import { Walkthrough } from './walkthrough';
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
-  const log = vscode.window.createOutputChannel('Exchange Health Runbooks', { log: true });
+  const log = vscode.window.createOutputChannel('Exchange Runbooks', { log: true });
   context.subscriptions.push(log);
 
   const client = new RunbookLanguageClient(context, log);
+  const walkthrough = new Walkthrough(context);
   context.subscriptions.push(client);
   const journal = new IncidentJournal(context);
   // The health view asks the language server for recovery procedures (once it runs) and tells the
@@ -21,8 +25,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   context.subscriptions.push(journal, health, runner, new Rehearsal(context, log, journal));
   context.subscriptions.push(
     vscode.commands.registerCommand('exchangeRunbooks.showLog', () => log.show()),
-    vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => client.restart()),
+    vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => restartServer(client, log)),
+    new NewRunbookCommand(() => client.languageClient),
+    walkthrough,
+    new LintTaskProvider(),
   );
+  // Commands that act on the running extension (Show Log, Restart) show in the palette from now on.
+  void vscode.commands.executeCommand('setContext', 'exchangeRunbooks.active', true);
 
   try {
     await client.start();
@@ -43,7 +52,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     health,
     runner,
     journal,
+    walkthrough,
   };
+}
+
+/** Restarts the language server and says so, or says why it did not come back. */
+async function restartServer(client: RunbookLanguageClient, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    await client.restart();
+    void vscode.window.showInformationMessage(vscode.l10n.t('The runbook language server restarted.'));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(`Language server failed to restart: ${message}`);
+    const showLog = vscode.l10n.t('Show Log');
+    const choice = await vscode.window.showErrorMessage(vscode.l10n.t('The runbook language server did not restart ({0}).', message), showLog);
+    if (choice === showLog) log.show();
+  }
 }
 
 export function deactivate(): void {

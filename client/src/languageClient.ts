@@ -29,7 +29,7 @@ export class RunbookLanguageClient implements vscode.Disposable {
       synchronize: { configurationSection: 'exchangeRunbooks' },
       initializationOptions: { locale: vscode.env.language },
     };
-    this.client = new LanguageClient('exchangeRunbooks', vscode.l10n.t('Exchange Runbook Language Server'), serverOptions, clientOptions);
+    this.client = new LanguageClient('exchangeRunbooks', vscode.l10n.t('Exchange Runbooks Language Server'), serverOptions, clientOptions);
     await this.client.start();
     this.log.info(`Language server started (display language ${vscode.env.language}).`);
   }

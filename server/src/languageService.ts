@@ -11,8 +11,9 @@ import { RunbookModel } from './analysis/model';
 import { buildRunbookPlan } from './analysis/plan';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
 import { documentSymbols, foldingRanges } from './analysis/outline';
+import { healthSetChoices, runbookSkeleton } from './analysis/skeleton';
 import { CatalogIndex, loadCatalog } from './catalog';
-import type { MonitorInfo } from './protocol';
+import type { HealthSetSummary, MonitorInfo } from './protocol';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
 import type { RunbookPlan } from './protocol';
@@ -119,6 +120,17 @@ export class RunbookLanguageService {
       probe: probe ? `${probe.healthSet}\\${probe.name}` : undefined,
       description: this.localizer(language).text(found.description),
     };
+  }
+
+  /** The health sets "New Runbook" offers, with the monitors each skeleton covers. */
+  healthSets(language?: string): HealthSetSummary[] {
+    const localizer = this.localizer(language);
+    return healthSetChoices(this.catalog).map((choice) => ({ ...choice, description: localizer.text(this.catalog.healthSet(choice.name)?.description) }));
+  }
+
+  /** A lint-clean runbook for a health set: verify procedure and one recovery procedure per monitor. */
+  skeleton(healthSet: string): string | null {
+    return runbookSkeleton(this.catalog, healthSet) ?? null;
   }
 
   /** The procedure (`for monitor`) that recovers a monitor, if this runbook has one. */

@@ -143,3 +143,19 @@ export type ConditionPlan =
   | { kind: 'property'; quantifier: Quantifier; property: string; negated: boolean; values: string[] }
   | { kind: 'answer'; value: 'yes' | 'no' }
   | { kind: 'role'; parameter: string; role: 'mailbox' | 'cas' };
+
+/** `exchangeRunbooks/healthSets`: the health sets of the catalog, for the "New Runbook" picker. */
+export const HEALTH_SETS_REQUEST = 'exchangeRunbooks/healthSets';
+export interface HealthSetSummary {
+  name: string;
+  /** The monitors the catalog knows, each of which gets a recovery procedure. */
+  monitors: string[];
+  /** In the editor's display language. */
+  description?: string;
+}
+
+/** `exchangeRunbooks/runbookSkeleton`: a lint-clean runbook for a health set (null for an unknown set). */
+export const RUNBOOK_SKELETON_REQUEST = 'exchangeRunbooks/runbookSkeleton';
+export interface RunbookSkeletonParams {
+  healthSet: string;
+}

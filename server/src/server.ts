@@ -14,6 +14,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
 import { RunbookLanguageService } from './languageService';
 import {
+  HEALTH_SETS_REQUEST,
+  type HealthSetSummary,
   MONITOR_INFO_REQUEST,
   type MonitorInfo,
   type MonitorInfoParams,
@@ -23,6 +25,8 @@ import {
   RUNBOOK_PLAN_REQUEST,
   type RunbookPlan,
   type RunbookPlanParams,
+  RUNBOOK_SKELETON_REQUEST,
+  type RunbookSkeletonParams,
 } from './protocol';
 
 interface Settings {
@@ -207,6 +211,12 @@ export function startServer(connection: Connection): void {
       const text = await readFile(fileURLToPath(params.uri), 'utf8').catch(() => undefined);
       return text === undefined ? null : service!.runbookPlan(service!.analyze(text), params.uri);
     }),
+  );
+
+  connection.onRequest(HEALTH_SETS_REQUEST, safe('healthSets', [] as HealthSetSummary[], () => service!.healthSets(language)));
+  connection.onRequest(
+    RUNBOOK_SKELETON_REQUEST,
+    safe('runbookSkeleton', null as string | null, (params: RunbookSkeletonParams) => service!.skeleton(params.healthSet)),
   );
 
   documents.listen(connection);

@@ -115,7 +115,20 @@ describe('features', () => {
 
     it('offers keywords by context', () => {
       assert.ok(at(TEXT + '    ', { line: lines.length - 1, character: 4 }).includes('run'));
-      assert.deepEqual(at('', { line: 0, character: 0 }), ['runbook']);
+    });
+
+    it('ranks the Runbook skeleton first in an empty file, before the bare runbook keyword', () => {
+      const items = service.completion(service.analyze(''), { line: 0, character: 0 }, 'en').sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+      assert.deepEqual(items.map((i) => [i.label, i.labelDetails?.description]), [['runbook', 'Runbook skeleton'], ['runbook', undefined]]);
+      assert.match(String(items[0]!.insertText), /procedure verify[\s\S]*for monitor/);
+    });
+
+    it('offers only top-level snippets at the left margin, and step snippets inside a step', () => {
+      const top = service.completion(service.analyze(TEXT + '\n'), { line: lines.length, character: 0 }, 'en');
+      assert.deepEqual(top.map((i) => [i.label, i.labelDetails?.description]).sort(), [['procedure', undefined], ['procedure', 'Recovery procedure']]);
+      const inStep = service.completion(service.analyze(TEXT + '    '), { line: lines.length - 1, character: 4 }, 'en').map((i) => i.label);
+      for (const expected of ['run', 'failover', 'restart-service', 'when-role', 'step']) assert.ok(inStep.includes(expected), expected);
+      assert.ok(!inStep.includes('runbook'));
     });
   });
 
@@ -124,6 +137,14 @@ describe('features', () => {
       const text = hoverText(service.hover(model(), after('for monitor Pop')));
       assert.match(text, /PopDeepTestMonitor/);
       assert.match(text, /POP\.Protocol\\PopDeepTestProbe/);
+    });
+
+    it('says where a monitor\'s alert is raised once, in every language', () => {
+      for (const language of ['en', 'zh-cn', 'ja']) {
+        const text = hoverText(service.hover(model(), after('for monitor Pop'), language));
+        const said = text.match(/raised on|发出|発行/g) ?? [];
+        assert.equal(said.length, 1, `${language}: ${text}`);
+      }
     });
 
     it('explains a probe and its health set inside PowerShell', () => {

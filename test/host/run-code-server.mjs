@@ -3,7 +3,10 @@
 //   1. the in-host mocha suite (client/test/suite, compiled to out/), loaded by the workbench as
 //      extensionTestsPath; it writes its results into the workspace;
 //   2. UI checks of what a person sees: CodeLens on a runbook, a hover, the Problems panel, with
-//      screenshots in test-results/.
+//      screenshots in test-results/;
+//   3. the suite once more with VS Code's display language set to Chinese, then Japanese (a
+//      code-server of their own each, with a language pack made for the run): the suite then runs
+//      its *.l10n.test.js files only, and a screenshot shows the localized workbench.
 // Prints every test and a closing `host: N passed, N failed`; exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import {
   ROOT,
+  codeServerCli,
   createRunDir,
   createWorkspace,
   disposeRun,
@@ -63,7 +67,7 @@ function ensureBuilt() {
 
 // --- pass 1: the in-host suite ------------------------------------------------------------------
 
-async function runSuite(context, server, run) {
+async function runSuite(context, server, run, { prefix = '', screenshotName } = {}) {
   const workspace = createWorkspace(join(run.dir, 'workspace-suite'));
   const page = await context.newPage();
   const automationLog = [];
@@ -87,17 +91,18 @@ async function runSuite(context, server, run) {
   } catch (error) {
     await page.screenshot({ path: join(RESULTS_DIR, 'suite-timeout.png') }).catch(() => {});
     writeFileSync(join(run.dir, 'automation.log'), automationLog.join('\n'));
-    record('in-host suite finished', new Error(`${error.message}; screenshot test-results/suite-timeout.png, log ${join(run.dir, 'automation.log')}`));
+    record(`${prefix}in-host suite finished`, new Error(`${error.message}; screenshot test-results/suite-timeout.png, log ${join(run.dir, 'automation.log')}`));
     await page.close();
     return;
   }
   writeFileSync(join(run.dir, 'automation.log'), automationLog.join('\n'));
+  if (screenshotName) await screenshot(page, screenshotName).catch(() => {});
   await page.close();
 
   const resultsFile = join(workspace, '.test-results.json');
   if (!existsSync(resultsFile)) {
     const tail = automationLog.slice(-25).join('\n');
-    record('in-host suite wrote its results', new Error(`exit code ${exitCode}, but no ${resultsFile}. Last extension host output:\n${tail}`));
+    record(`${prefix}in-host suite wrote its results`, new Error(`exit code ${exitCode}, but no ${resultsFile}. Last extension host output:\n${tail}`));
     return;
   }
   const suite = JSON.parse(readFileSync(resultsFile, 'utf8'));
@@ -106,10 +111,10 @@ async function runSuite(context, server, run) {
       log(`  - ${test.title} (skipped)`);
       continue;
     }
-    record(test.title, test.state === 'failed' ? new Error(test.error ?? 'failed') : undefined);
+    record(`${prefix}${test.title}`, test.state === 'failed' ? new Error(test.error ?? 'failed') : undefined);
   }
   if (exitCode !== 0 && suite.failed === 0) {
-    record('in-host suite exit code', new Error(`the suite exited with ${exitCode} although no test failed; see ${join(run.dir, 'automation.log')}`));
+    record(`${prefix}in-host suite exit code`, new Error(`the suite exited with ${exitCode} although no test failed; see ${join(run.dir, 'automation.log')}`));
   }
 }
 
@@ -429,6 +434,70 @@ async function runUi(context, server, run) {
   await page.close();
 }
 
+// --- pass 3: the extension in Chinese and Japanese ---------------------------------------------
+
+const LANGUAGE_NAMES = { 'zh-cn': ['Chinese Simplified', '中文(简体)'], ja: ['Japanese', '日本語'] };
+
+/**
+ * code-server switches its display language only to one a language pack provides. This pack
+ * provides the language with no translations of VS Code's own (its menus stay English): what it
+ * proves is that this extension's manifest strings, messages, hovers and lenses follow VS Code.
+ */
+function installLanguagePack(run, locale) {
+  const folder = join(run.dir, `language-pack-${locale}`);
+  mkdirSync(join(folder, 'translations'), { recursive: true });
+  const [languageName, localizedLanguageName] = LANGUAGE_NAMES[locale];
+  writeFileSync(join(folder, 'translations', 'main.i18n.json'), `${JSON.stringify({ version: '1.0.0', contents: {} })}\n`);
+  writeFileSync(join(folder, 'README.md'), `Test language pack: ${languageName}, no translations of VS Code itself.\n`);
+  writeFileSync(
+    join(folder, 'package.json'),
+    `${JSON.stringify({
+      name: `exr-test-language-pack-${locale}`,
+      publisher: 'exrunbooks-tests',
+      version: '0.0.1',
+      engines: { vscode: '^1.100.0' },
+      categories: ['Language Packs'],
+      contributes: { localizations: [{ languageId: locale, languageName, localizedLanguageName, translations: [{ id: 'vscode', path: './translations/main.i18n.json' }] }] },
+    }, null, 2)}\n`,
+  );
+  const vsix = join(run.dir, `language-pack-${locale}.vsix`);
+  const packed = spawnSync('npx', ['--no-install', 'vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', vsix], { cwd: folder, encoding: 'utf8' });
+  if (packed.status !== 0) throw new Error(`packing the ${locale} language pack failed:\n${packed.stdout}\n${packed.stderr}`);
+  codeServerCli(run, ['--install-extension', vsix]);
+  // The server reads the installed packs from languagepacks.json, which only a running VS Code's
+  // language pack service writes (the CLI install does not): write the entry it would write.
+  writeFileSync(
+    join(run.userDataDir, 'languagepacks.json'),
+    `${JSON.stringify({
+      [locale]: {
+        hash: `exr-test-${locale}`,
+        extensions: [{ extensionIdentifier: { id: `exrunbooks-tests.exr-test-language-pack-${locale}` }, version: '0.0.1' }],
+        translations: { vscode: join(folder, 'translations', 'main.i18n.json') },
+        label: localizedLanguageName,
+      },
+    }, null, 2)}\n`,
+  );
+}
+
+async function runLocalized(locale) {
+  const run = createRunDir(`run-${locale}`);
+  let server;
+  let context;
+  try {
+    installLanguagePack(run, locale);
+    server = await startCodeServer(run, { extraArgs: ['--locale', locale] });
+    log(`host: ${locale} code-server on ${server.url}`);
+    context = await launchChromium(run);
+    await runSuite(context, server, run, { prefix: `[${locale}] `, screenshotName: `l10n-${locale}.png` });
+  } catch (error) {
+    record(`[${locale}] host harness`, error);
+  } finally {
+    await context?.close().catch(() => {});
+    await server?.stop();
+    disposeRun(run);
+  }
+}
+
 // --- main ---------------------------------------------------------------------------------------
 
 async function main() {
@@ -464,6 +533,9 @@ async function main() {
     record('host harness', error);
   } finally {
     await cleanup();
+  }
+  if (!process.env.EXR_SKIP_LOCALIZED) {
+    for (const locale of ['zh-cn', 'ja']) await runLocalized(locale);
   }
 
   const passed = results.filter((r) => r.state === 'passed').length;

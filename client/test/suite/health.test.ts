@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/api';
 import type { HealthModel, Monitor } from '../../src/health/model';
-import { activateExtension, waitFor, workspaceRoot } from './helpers';
+import { activateExtension, EXTENSION_ID, waitFor, workspaceRoot } from './helpers';
 
 function monitorOf(model: HealthModel, server: string, name: string): Monitor | undefined {
   return model.servers.find((s) => s.name === server)?.monitors.find((m) => m.name === name);
@@ -77,7 +77,7 @@ suite('Server Health view on the Exchange simulator', function () {
   test('a cure run in a PowerShell terminal turns the monitor Healthy in the view', async () => {
     const pwsh = config().get<string>('powershell.path');
     assert.ok(pwsh && fs.existsSync(pwsh), `exchangeRunbooks.powershell.path points at pwsh (${pwsh})`);
-    const module = path.join(vscode.extensions.getExtension('exchange-health-runbooks.exchange-health-runbooks')!.extensionPath, 'simulator', 'ExchangeSimulator.psd1');
+    const module = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'simulator', 'ExchangeSimulator.psd1');
     const terminal = vscode.window.createTerminal({
       name: 'health test',
       shellPath: pwsh,

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/api';
 
-export const EXTENSION_ID = 'exchange-health-runbooks.exchange-health-runbooks';
+export const EXTENSION_ID = 'exrunbooks.exchange-health-runbooks';
 export const LANGUAGE_ID = 'exchange-runbook';
 
 /** The workspace folder the runner opened: a throwaway copy holding examples/ and fixtures/. */

@@ -8,6 +8,22 @@ import { PARAM_KINDS, type Position, type Procedure, type Step } from '../langua
 import type { PsCommand } from '../powershell/parser';
 import { findParameter } from './binding';
 import type { RunbookModel, RunScript, StepNode } from './model';
+import snippetsData from '../../../snippets/runbook-snippets.json';
+
+interface SnippetEntry {
+  prefix: string;
+  description: string;
+  body: string[];
+}
+
+/** Where a snippet belongs, from the first word it writes: a whole file, a procedure, a step or an action. */
+type SnippetLevel = 'file' | 'top' | 'procedure' | 'step';
+
+const SNIPPETS = Object.entries(snippetsData as Record<string, SnippetEntry>).map(([name, entry]) => {
+  const first = entry.body.find((line) => !line.startsWith('#'))?.trim().split(/\s+/)[0];
+  const level: SnippetLevel = first === 'runbook' ? 'file' : first === 'procedure' ? 'top' : first === 'step' ? 'procedure' : 'step';
+  return { name, level, ...entry };
+});
 
 const HEADER_KEYWORDS = ['healthset', 'param', 'source', 'procedure'];
 const STEP_KEYWORDS = ['run', 'wait', 'manual', 'ask', 'escalate', 'when', 'otherwise', 'step', 'procedure'];
@@ -24,7 +40,7 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
   const first = done[0]?.text;
   const context = locate(model, position.line);
 
-  if (done.length === 0) return keywords(model, context, l10n);
+  if (done.length === 0) return keywords(model, context, l10n, !/^\s/.test(before));
   switch (first) {
     case 'healthset':
       return healthSets(model, l10n);
@@ -81,10 +97,25 @@ function runAt(model: RunbookModel, position: Position): RunScript | undefined {
   return undefined;
 }
 
-function keywords(model: RunbookModel, context: LineContext, l10n: Localizer): CompletionItem[] {
-  if (!model.runbook.headerRange) return [snippet('runbook', 'runbook ${1:id} "${2:title}"\n  healthset ${3:POP}\n  param \\$Server: server "${4:Server named in the alert}"\n', l10n.t('Start a runbook'))];
+function keywords(model: RunbookModel, context: LineContext, l10n: Localizer, topLevel: boolean): CompletionItem[] {
+  if (!model.runbook.headerRange) {
+    // An empty file: the whole skeleton first, then the bare header.
+    return [...snippets('file'), { ...snippet('runbook', 'runbook ${1:id} "${2:title}"\n  healthset ${3:POP}\n  param \\$Server: server "${4:Server named in the alert}"\n', l10n.t('Start a runbook')), sortText: '1_runbook' }];
+  }
+  // At the left margin only a procedure can start: no step or action snippets there.
+  if (topLevel) return [item('procedure', CompletionItemKind.Keyword, undefined, '1'), ...snippets('top')];
   const words = context.step ? STEP_KEYWORDS : context.procedure ? ['step', 'procedure'] : HEADER_KEYWORDS;
-  return words.map((w) => item(w, CompletionItemKind.Keyword));
+  const levels: SnippetLevel[] = context.step ? ['procedure', 'step'] : context.procedure ? ['procedure'] : [];
+  return [...words.map((w) => item(w, CompletionItemKind.Keyword, undefined, '1')), ...levels.flatMap(snippets)];
+}
+
+/** The snippets of one level; they rank after the keywords, except the skeleton, which comes first. */
+function snippets(level: SnippetLevel): CompletionItem[] {
+  return SNIPPETS.filter((s) => s.level === level).map((s) => ({
+    ...snippet(s.prefix, s.body.join('\n'), s.description),
+    labelDetails: { description: s.name },
+    sortText: `${level === 'file' ? '0' : '2'}_${s.prefix}`,
+  }));
 }
 
 function completeBranch(model: RunbookModel, context: LineContext, words: string[], l10n: Localizer): CompletionItem[] {

@@ -9,6 +9,14 @@ import { checkHeader } from './checks/header';
 import { checkProcedureIds, checkStructure } from './checks/structure';
 import type { RunbookModel } from './model';
 
+/** The language reference; each diagnostic code has an anchor of its own in its Diagnostics table. */
+export const LANGUAGE_REFERENCE_URL = 'https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md';
+
+/** Where a diagnostic code is explained: the editor links the code to it, SARIF gives it as helpUri. */
+export function codeHref(code: string): string {
+  return `${LANGUAGE_REFERENCE_URL}#${code}`;
+}
+
 /** Every diagnostic code with its severity; docs/language.md explains each one. */
 export const DIAGNOSTIC_CODES = {
   syntax: DiagnosticSeverity.Error,
@@ -84,7 +92,7 @@ export class DiagnosticSink {
   ) {}
 
   report(code: DiagnosticCode, range: Range, message: string, options: ReportOptions = {}): void {
-    const diagnostic: Diagnostic = { range, severity: DIAGNOSTIC_CODES[code], code, source: 'exchange-runbook', message };
+    const diagnostic: Diagnostic = { range, severity: DIAGNOSTIC_CODES[code], code, codeDescription: { href: codeHref(code) }, source: 'exchange-runbook', message };
     if (options.unnecessary) diagnostic.tags = [DiagnosticTag.Unnecessary];
     if (options.fixes?.length) diagnostic.data = { fixes: options.fixes } satisfies DiagnosticData;
     if (options.related?.length) {

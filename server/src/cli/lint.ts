@@ -4,8 +4,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
-import { DIAGNOSTIC_CODES, type DiagnosticData } from '../analysis/diagnostics';
+import { codeHref, DIAGNOSTIC_CODES, type DiagnosticData, LANGUAGE_REFERENCE_URL } from '../analysis/diagnostics';
 import { RunbookLanguageService } from '../languageService';
+import { readRuleDocs } from './ruleDocs';
 
 interface Options {
   format: 'human' | 'json' | 'sarif';
@@ -68,8 +69,15 @@ function human(results: FileResult[]): string {
   return lines.join('\n');
 }
 
+/** The words of the rule's id, for SARIF's `name` (PascalCase, as code scanning shows it). */
+function ruleName(code: string): string {
+  return code.replace(/(^|-)(\w)/g, (_m, _dash: string, c: string) => c.toUpperCase());
+}
+
 function sarif(results: FileResult[]): object {
   const level = (severity: number | undefined): string => (severity === 1 ? 'error' : severity === 2 ? 'warning' : 'note');
+  const docs = readRuleDocs();
+  const codes = Object.keys(DIAGNOSTIC_CODES);
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -78,17 +86,28 @@ function sarif(results: FileResult[]): object {
         tool: {
           driver: {
             name: 'exchange-runbook-lint',
-            informationUri: 'https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md',
-            rules: Object.entries(DIAGNOSTIC_CODES).map(([id, severity]) => ({
-              id,
-              defaultConfiguration: { level: level(severity) },
-              helpUri: `https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md#${id}`,
-            })),
+            informationUri: LANGUAGE_REFERENCE_URL,
+            rules: Object.entries(DIAGNOSTIC_CODES).map(([id, severity]) => {
+              const doc = docs.get(id);
+              return {
+                id,
+                name: ruleName(id),
+                ...(doc && {
+                  shortDescription: { text: doc.summary },
+                  fullDescription: { text: doc.meaning },
+                  help: { text: `${doc.meaning}\n\n${doc.fix}`, markdown: `${doc.meaning}\n\n${doc.fix}\n\n[${id} in the language reference](${codeHref(id)})` },
+                }),
+                helpUri: codeHref(id),
+                defaultConfiguration: { level: level(severity) },
+              };
+            }),
           },
         },
         results: results.flatMap(({ path, diagnostics }) =>
           diagnostics.map((d) => ({
             ruleId: String(d.code),
+            // The rule's place in tool.driver.rules, which code scanning uses to find its help.
+            ruleIndex: codes.indexOf(String(d.code)),
             level: level(d.severity),
             message: { text: d.message },
             locations: [
