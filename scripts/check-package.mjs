@@ -8,14 +8,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'package.nls.ja.json', 'dist/client.js', 'dist/server.js',
+const REQUIRED = ['package.json', 'package.nls.json', 'package.nls.zh-cn.json', 'package.nls.ja.json', 'dist/client.js', 'dist/server.js', 'dist/rehearse.js',
   'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm', 'syntaxes/exrunbook.tmLanguage.json',
   'l10n/bundle.l10n.zh-cn.json', 'l10n/bundle.l10n.ja.json', 'language-configuration.json', 'README.md', 'CHANGELOG.md', 'LICENSE',
   // The Exchange simulator is loaded by the health view and the terminals in simulator mode.
   'simulator/ExchangeSimulator.psd1', 'simulator/ExchangeSimulator.psm1', 'images/health-view.svg', 'images/icon.png', 'images/exrunbook-file.svg',
   // The walkthrough opens a copy of this example.
   'examples/pop-protocol.exrunbook'];
-const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|images\/walkthrough\/[\w-]+\.jpg|examples\/[\w-]+\.exrunbook|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
+const ALLOWED = /^(package(\.nls(\.[a-z-]+)?)?\.json|language-configuration\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(client|server|rehearse)\.js|dist\/[\w-]+\.wasm|syntaxes\/.+|l10n\/.+|images\/[\w-]+\.(svg|png)|images\/walkthrough\/[\w-]+\.jpg|examples\/[\w-]+\.exrunbook|simulator\/[\w.-]+\.(psd1|psm1|ps1|ps1xml|json))$/;
 const NPM_FILES = ['package.json', 'README.md', 'docs/language.md', 'LICENSE', 'CHANGELOG.md', 'bin/exchange-runbook-lint.js', 'bin/exchange-runbook.js',
   'dist/lint.js', 'dist/rehearse.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-powershell.wasm'];
 /** The rehearsal runs the simulator module: every file of it ships in the npm package (npm adds its README itself). */

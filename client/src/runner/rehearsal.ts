@@ -104,8 +104,9 @@ export class Rehearsal implements vscode.Disposable {
   }
 
   private invoke(file: string, scenario: string, answers: Record<string, 'yes' | 'no'>, pwsh: string): Promise<RehearsalReport | undefined> {
-    const cli = this.context.asAbsolutePath(join('bin', 'exchange-runbook.js'));
-    const argv = [cli, 'rehearse', file, '--scenario', scenario, '--format', 'json', ...Object.entries(answers).flatMap(([step, a]) => ['--answer', `${step}=${a}`])];
+    // The rehearsal bundle ships in the .vsix and runs on its own (the npm package's bin wraps it).
+    const cli = this.context.asAbsolutePath(join('dist', 'rehearse.js'));
+    const argv = [cli, file, '--scenario', scenario, '--format', 'json', ...Object.entries(answers).flatMap(([step, a]) => ['--answer', `${step}=${a}`])];
     return Promise.resolve(
       vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Rehearsing {0} against scenario {1}…', basename(file), scenario), cancellable: true },
