@@ -19,7 +19,7 @@ export interface StepScriptRequest {
   last?: { pipeline: string; display?: string | undefined } | undefined;
   /** Properties the step's conditions test. */
   properties: readonly string[];
-  /** Run first, inside the same error handling (the connection made sure of). */
+  /** Run first, before the step's error baseline (the connection made sure of). */
   prelude?: string | undefined;
 }
 
@@ -38,9 +38,10 @@ export function buildStepScript(request: StepScriptRequest): string {
   const props = request.properties.map(quotePowerShellLiteral).join(', ');
   const display = request.last?.display?.trim();
   const lines: string[] = [];
+  // Before the error baseline: an import's own SilentlyContinue look-ups land in $Error and are not the step's.
+  if (request.prelude) lines.push(request.prelude);
   lines.push('$__exrE = $Error.Count; $__exrE0 = $null; if ($Error.Count) { $__exrE0 = $Error[0] }; $global:LASTEXITCODE = $null; $__exr = @(); $__exrOk = $true');
   lines.push('try {');
-  if (request.prelude) lines.push(request.prelude);
   lines.push(...request.assignments, ...request.commands);
   if (request.last) {
     // The newline before `)` keeps a trailing comment or backtick in the pipeline from eating the parenthesis.
