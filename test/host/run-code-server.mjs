@@ -26,7 +26,7 @@ import {
   workbenchUrl,
 } from './codeServer.mjs';
 
-const SUITE_TIMEOUT = Number(process.env.EXR_SUITE_TIMEOUT_MS || 8 * 60_000);
+const SUITE_TIMEOUT = Number(process.env.EXR_SUITE_TIMEOUT_MS || 25 * 60_000);
 const UI_TIMEOUT = 60_000;
 const SUITE_ENTRY = join(ROOT, 'out', 'client', 'test', 'suite', 'index.js');
 const RESULTS_DIR = join(ROOT, 'test-results');
