@@ -14,7 +14,7 @@ import { CatalogIndex, loadCatalog } from './catalog';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
 import { clearPowerShellCache, initPowerShellParser } from './powershell/parser';
-import { clearParseCache } from './language/parser';
+import { clearParseCache, forgetParsedDocument } from './language/parser';
 import { clearFlowCache } from './analysis/checks/flow';
 
 export class RunbookLanguageService {
@@ -38,8 +38,17 @@ export class RunbookLanguageService {
     clearFlowCache();
   }
 
-  analyze(text: string): RunbookModel {
-    return new RunbookModel(text, this.catalog);
+  /**
+   * Analyses a document. Callers that analyse several documents pass each one's URI: parsed
+   * blocks are reused within a document, never shared between two.
+   */
+  analyze(text: string, document = ''): RunbookModel {
+    return new RunbookModel(text, this.catalog, document);
+  }
+
+  /** Forgets what was cached for a document that was closed. */
+  forget(document: string): void {
+    forgetParsedDocument(document);
   }
 
   localizer(displayLanguage: string | undefined): Localizer {

@@ -45,7 +45,7 @@ export function startServer(connection: Connection): void {
     if (!document || !service) return undefined;
     const cached = models.get(uri);
     if (cached?.version === document.version) return cached.model;
-    const model = service.analyze(document.getText());
+    const model = service.analyze(document.getText(), uri);
     models.set(uri, { version: document.version, model });
     return model;
   }
@@ -81,7 +81,10 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeConfiguration(() => connection.languages.diagnostics.refresh());
-  documents.onDidClose((event) => models.delete(event.document.uri));
+  documents.onDidClose((event) => {
+    models.delete(event.document.uri);
+    service?.forget(event.document.uri);
+  });
 
   connection.languages.diagnostics.on(
     safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params) => {

@@ -2,7 +2,7 @@
 // built once per document version and shared by every feature (diagnostics, completion, ...).
 import type { CatalogIndex } from '../catalog';
 import type { OutputProperty, OutputType } from '../catalog/types';
-import { parseRunbook } from '../language/parser';
+import { parseRunbook, splitLines } from '../language/parser';
 import type { ParamDeclaration, Position, Procedure, Range, RunAction, Runbook, Step, StepReference } from '../language/syntax';
 import { type PsCommand, type PsRange, type PsScript, parsePowerShell } from '../powershell/parser';
 
@@ -83,12 +83,14 @@ export class RunbookModel {
   /** Every parsed `run` of the document with the step it is written in, in document order. */
   readonly allScripts: { node: StepNode; run: RunScript }[] = [];
 
+  /** `document`: the document's URI, so parsed blocks are reused for this document alone. */
   constructor(
     readonly text: string,
     readonly catalog: CatalogIndex,
+    document = '',
   ) {
-    this.lines = text.split(/\r?\n/);
-    this.runbook = parseRunbook(text, this.lines);
+    this.lines = splitLines(text);
+    this.runbook = parseRunbook(text, this.lines, document);
     for (const procedure of this.runbook.procedures) {
       if (procedure.id && !this.proceduresById.has(procedure.id.text)) this.proceduresById.set(procedure.id.text, procedure);
     }

@@ -122,7 +122,7 @@ async function main(): Promise<number> {
   }
   const service = await RunbookLanguageService.create();
   const results: FileResult[] = files.map((file) => {
-    const model = service.analyze(readFileSync(file, 'utf8'));
+    const model = service.analyze(readFileSync(file, 'utf8'), file);
     return { path: relative(process.cwd(), file) || file, diagnostics: service.diagnostics(model, pathToFileURL(file).href, options.locale) };
   });
   if (options.format === 'json') {

@@ -8,6 +8,7 @@ import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
 import { didYouMean, hasWildcard, wildcardMatches } from '../text';
 import { AUTOMATIC_VARIABLES } from './variables';
+import { recordFailure } from '../../util/failures';
 
 /** Leftovers of the documentation such as `<ServerName>` or `<服务器名称>`. */
 const PLACEHOLDER = /<([^<>\r\n|&;]{1,60})>/gu;
@@ -19,7 +20,15 @@ export function checkCommands(sink: DiagnosticSink, procedure: Procedure): void 
   for (const step of procedure.steps) {
     for (const action of step.actions) {
       const run = action.kind === 'run' ? model.script(action) : undefined;
-      if (run) checkRun(sink, run);
+      if (!run) continue;
+      // A command the checks cannot take loses its own diagnostics, not its procedure's.
+      const before = sink.diagnostics.length;
+      try {
+        checkRun(sink, run);
+      } catch (error) {
+        sink.diagnostics.length = before;
+        recordFailure(`checking \`${run.action.command.slice(0, 80)}\``, error);
+      }
     }
     checkConfirmation(sink, model.node(step));
   }
