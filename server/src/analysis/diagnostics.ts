@@ -9,6 +9,7 @@ import { checkHeader } from './checks/header';
 import { checkProcedureIds, checkStructure } from './checks/structure';
 import type { RunbookModel } from './model';
 import { recordFailure } from '../util/failures';
+import { withSuggestionBudget } from './text';
 
 /** Every diagnostic code with its severity; docs/language.md explains each one. */
 export const DIAGNOSTIC_CODES = {
@@ -111,10 +112,10 @@ export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: st
     const args = error.args.map((a) => (typeof a === 'object' ? l10n.t(a.fragment) : a));
     sink.report(error.code, error.range, l10n.t(error.message, ...args));
   }
-  guarded(() => checkHeader(sink));
+  guarded(() => withSuggestionBudget(() => checkHeader(sink)));
   guarded(() => checkProcedureIds(sink));
   const context = procedureContext(model, l10n, uri);
-  for (const procedure of model.runbook.procedures) guarded(() => checkProcedure(sink, procedure, context));
+  for (const procedure of model.runbook.procedures) guarded(() => withSuggestionBudget(() => checkProcedure(sink, procedure, context)));
   guarded(() => checkFlow(sink));
   return sink.diagnostics;
 }

@@ -2,8 +2,27 @@
 
 /** Words longer than this get no suggestion: nobody misspells a 65-character name into another. */
 const MAX_SUGGESTED_LENGTH = 64;
-/** At most this many edit distances per lookup, nearest lengths first, so broken input stays linear. */
+/** At most this many edit distances per lookup, nearest lengths first. */
 const CANDIDATE_BUDGET = 2_000;
+/**
+ * At most this many edit distances per unit of checking (one procedure's checks, the header's), so
+ * a procedure with 20,000 dangling references costs linear time: past it, names get no suggestion.
+ * Per unit, not per document, so a procedure's diagnostics do not depend on which others were
+ * re-checked (they are cached per procedure).
+ */
+const UNIT_BUDGET = 60_000;
+let unitBudget = Number.POSITIVE_INFINITY;
+
+/** Runs one unit of checks with its own budget of edit distances for "did you mean". */
+export function withSuggestionBudget<T>(unit: () => T): T {
+  const outer = unitBudget;
+  unitBudget = UNIT_BUDGET;
+  try {
+    return unit();
+  } finally {
+    unitBudget = outer;
+  }
+}
 
 export function editDistance(a: string, b: string): number {
   return boundedDistance(a.toLowerCase(), b.toLowerCase(), Number.MAX_SAFE_INTEGER);
@@ -39,33 +58,65 @@ function boundedDistance(x: string, y: string, limit: number): number {
   return Math.min(previous[y.length]!, over);
 }
 
+/** Candidates by length, and sorted in lower case for prefix search: built once per list. */
+interface NameIndex {
+  byLength: Map<number, string[]>;
+  sorted: { lower: string; name: string }[];
+}
+
+const indexes = new WeakMap<readonly string[], NameIndex>();
+
+function nameIndex(candidates: Iterable<string>): NameIndex {
+  const list = Array.isArray(candidates) ? (candidates as readonly string[]) : undefined;
+  const known = list && indexes.get(list);
+  if (known) return known;
+  const index: NameIndex = { byLength: new Map(), sorted: [] };
+  for (const name of candidates) {
+    if (name.length > MAX_SUGGESTED_LENGTH * 2) continue;
+    let bucket = index.byLength.get(name.length);
+    if (!bucket) index.byLength.set(name.length, (bucket = []));
+    bucket.push(name);
+    index.sorted.push({ lower: name.toLowerCase(), name });
+  }
+  index.sorted.sort((a, b) => (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0));
+  // Kept for lists that live long (a model's ids, the catalog's names); fresh arrays are collected.
+  if (list) indexes.set(list, index);
+  return index;
+}
+
 /**
  * The closest candidates to a misspelt word, best first; none when nothing is close. Candidates are
- * tried nearest length first within a fixed budget, each with a distance bounded by the threshold,
- * so a runbook full of unknown names costs time linear in its size, not in size × names.
+ * indexed by length (once per list), tried nearest length first within a fixed budget, each with a
+ * distance bounded by the threshold, so a runbook full of unknown names costs time linear in its
+ * size, not in size × names.
  */
 export function didYouMean(word: string, candidates: Iterable<string>, limit = 3): string[] {
   if (word.length === 0 || word.length > MAX_SUGGESTED_LENGTH) return [];
   const threshold = Math.max(2, Math.floor(word.length / 3));
   const lower = word.toLowerCase();
-  const byGap: string[][] = [];
-  const prefixed: string[] = [];
-  for (const name of candidates) {
-    if (name.length > MAX_SUGGESTED_LENGTH * 2) continue;
-    const gap = Math.abs(name.length - word.length);
-    if (gap <= threshold) (byGap[gap] ??= []).push(name);
-    // A word that is a prefix of a long name (PopCTPProb) is as good as one edit away.
-    else if (lower.length >= 4 && name.length > word.length && name.toLowerCase().startsWith(lower)) prefixed.push(name);
+  const index = nameIndex(candidates);
+  const scored: { name: string; distance: number }[] = [];
+  // A word that is a prefix of a long name (PopCTPProb) is as good as one edit away.
+  if (lower.length >= 4) {
+    let low = 0;
+    let high = index.sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (index.sorted[middle]!.lower < lower) low = middle + 1;
+      else high = middle;
+    }
+    for (let i = low, taken = 0; i < index.sorted.length && taken < CANDIDATE_BUDGET && index.sorted[i]!.lower.startsWith(lower); i++, taken++) {
+      if (index.sorted[i]!.lower.length > lower.length) scored.push({ name: index.sorted[i]!.name, distance: 1 });
+    }
   }
-  const scored: { name: string; distance: number }[] = prefixed.slice(0, CANDIDATE_BUDGET).map((name) => ({ name, distance: 1 }));
   let budget = CANDIDATE_BUDGET;
-  for (const group of byGap) {
-    for (const name of group ?? []) {
-      if (budget-- <= 0) break;
-      const candidate = name.toLowerCase();
-      let distance = boundedDistance(lower, candidate, threshold);
-      if (lower.length >= 4 && candidate.startsWith(lower)) distance = Math.min(distance, 1);
-      if (distance <= threshold) scored.push({ name, distance });
+  for (let gap = 0; gap <= threshold && budget > 0; gap++) {
+    for (const length of gap === 0 ? [word.length] : [word.length - gap, word.length + gap]) {
+      for (const name of index.byLength.get(length) ?? []) {
+        if (budget-- <= 0 || unitBudget-- <= 0) break;
+        const distance = boundedDistance(lower, name.toLowerCase(), threshold);
+        if (distance <= threshold) scored.push({ name, distance });
+      }
     }
   }
   scored.sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));

@@ -1,7 +1,7 @@
 // The tolerant runbook parser: one construct per line, errors recorded with exact ranges, and
 // parsing always continues with the next line so every later diagnostic still appears.
 import { ByteBoundedCache } from '../util/boundedCache';
-import { commandContinues, isWordChar, type Token, tokenizeLine } from './lexer';
+import { ContinuationScanner, isWordChar, type Token, tokenizeLine } from './lexer';
 import {
   type Action,
   type Branch,
@@ -334,7 +334,9 @@ class Parser {
     // Continuation lines: PowerShell's own rules (trailing ` or |, or an open { or ( ). A line that
     // starts with one of our keywords at the run's indentation or less ends the command anyway,
     // so an unclosed brace while typing does not swallow the rest of the runbook.
-    while (commandContinues(command) && this.lineNo + 1 < this.end) {
+    const scanner = new ContinuationScanner();
+    scanner.feed(command);
+    while (scanner.continues() && this.lineNo + 1 < this.end) {
       const next = this.lines[this.lineNo + 1]!;
       const nextIndent = next.length - next.trimStart().length;
       const firstWord = next.trimStart().split(/\s/, 1)[0] ?? '';
@@ -342,6 +344,7 @@ class Parser {
       this.lineNo++;
       segments.push({ line: this.lineNo, character: 0, length: next.length });
       command += '\n' + next;
+      scanner.feed('\n' + next);
     }
     const last = segments[segments.length - 1]!;
     return {

@@ -118,7 +118,10 @@ export function parsePowerShell(text: string): PsScript {
   // (same offsets) parses, and the list items are merged back into one argument.
   if (script.errors.length > 0) {
     const commas = listCommas(text);
-    if (commas.length > 0) {
+    // A long command is parsed again only when an error is near a list comma: an unclosed `{`
+    // before thousands of lines would otherwise be parsed twice for nothing.
+    const nearComma = (error: PsRange): boolean => commas.some((at) => at >= error.start - 64 && at <= error.end + 64);
+    if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma))) {
       const characters = text.split('');
       for (const at of commas) characters[at] = ' ';
       const variant = characters.join('');

@@ -1,7 +1,7 @@
 // Checks of the PowerShell inside steps: cmdlets and their parameters, values, health set / probe /
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
-import type { Procedure } from '../../language/syntax';
+import type { ParamDeclaration, Procedure } from '../../language/syntax';
 import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powershell/parser';
 import { bindCommand, type Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
@@ -61,16 +61,26 @@ export function isDangerous(binding: Binding): boolean {
   return !rule.whenValue || bound.argument?.value.toLowerCase() === rule.whenValue.toLowerCase();
 }
 
+/** Parameters a placeholder can be replaced with: the server ones, or all; listed once per model. */
+const placeholderParams = new WeakMap<RunbookModel, ParamDeclaration[]>();
+function placeholderCandidates(model: RunbookModel): ParamDeclaration[] {
+  let candidates = placeholderParams.get(model);
+  if (!candidates) {
+    const serverParams = model.runbook.params.filter((p) => ['server', 'cas', 'mailbox'].includes(p.kind?.text ?? ''));
+    placeholderParams.set(model, (candidates = serverParams.length > 0 ? serverParams : model.runbook.params));
+  }
+  return candidates;
+}
+
 function checkPlaceholders(sink: DiagnosticSink, run: RunScript): PsRange[] {
   const { model, l10n } = sink;
   const t = l10n.t;
   const found: PsRange[] = [];
-  const serverParams = model.runbook.params.filter((p) => ['server', 'cas', 'mailbox'].includes(p.kind?.text ?? ''));
   for (const match of run.action.command.matchAll(PLACEHOLDER)) {
     const offsets = { start: match.index, end: match.index + match[0].length };
     found.push(offsets);
     const range = run.toRange(offsets);
-    const candidates = serverParams.length > 0 ? serverParams : model.runbook.params;
+    const candidates = placeholderCandidates(model);
     const fixes: Fix[] = candidates.map((p, i) => ({ title: t('Replace with ${0}', p.name.text), edits: [{ range, newText: '$' + p.name.text }], preferred: i === 0 }));
     sink.report('placeholder', range, t('{0} is a placeholder left from the documentation: use a declared parameter such as $Server.', match[0]), { fixes });
   }
@@ -88,14 +98,15 @@ function checkVariables(sink: DiagnosticSink, run: RunScript): void {
   const { model, l10n } = sink;
   const t = l10n.t;
   const assigned = new Set(run.script.variables.filter((v) => v.assigned).map((v) => v.name.toLowerCase()));
-  const declared = model.runbook.params.map((p) => p.name.text);
+  // Only an undeclared variable needs the list, and a header can declare 10,000 parameters.
+  let declared: string[] | undefined;
   const insertLine = model.headerEnd + 1;
   const reported = new Set<string>();
   for (const variable of run.script.variables) {
     const name = variable.name.toLowerCase();
     if (variable.assigned || assigned.has(name) || AUTOMATIC_VARIABLES.has(name) || model.param(name) || name === '') continue;
     const range = run.toRange(variable.range);
-    const s = sink.suggest(range, didYouMean(variable.name, declared), (n) => '$' + n);
+    const s = sink.suggest(range, didYouMean(variable.name, (declared ??= model.runbook.params.map((p) => p.name.text))), (n) => '$' + n);
     const fixes = [...s.fixes];
     if (!reported.has(name)) {
       const at = { line: insertLine, character: 0 };
