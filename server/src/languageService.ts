@@ -3,9 +3,9 @@
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
 import { codeLenses } from './analysis/codeLens';
 import { quickFixes } from './analysis/codeActions';
-import { complete } from './analysis/completion';
+import { complete, withTextEdits } from './analysis/completion';
 import { computeDiagnostics } from './analysis/diagnostics';
-import { format } from './analysis/format';
+import { format, type FormatOptions } from './analysis/format';
 import { hover } from './analysis/hover';
 import { RunbookModel } from './analysis/model';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
@@ -66,7 +66,7 @@ export class RunbookLanguageService {
   }
 
   completion(model: RunbookModel, position: Position, language?: string): CompletionItem[] {
-    return complete(model, position, this.localizer(language));
+    return withTextEdits(complete(model, position, this.localizer(language)), model.lines[position.line] ?? '', position);
   }
 
   hover(model: RunbookModel, position: Position, language?: string): Hover | null {
@@ -97,8 +97,8 @@ export class RunbookLanguageService {
     return rename(model, uri, position, newName);
   }
 
-  format(model: RunbookModel, tabSize?: number): TextEdit[] {
-    return format(model, tabSize);
+  format(model: RunbookModel, options?: FormatOptions | number): TextEdit[] {
+    return format(model, options);
   }
 
   codeLenses(model: RunbookModel, uri: string, language?: string): CodeLens[] {

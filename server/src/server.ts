@@ -1,12 +1,19 @@
 // LSP plumbing: wires protocol requests to the language service. No language logic lives here.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type CancellationToken,
   CodeActionKind,
   type Connection,
   DocumentDiagnosticReportKind,
+  type DocumentSymbol,
   type InitializeParams,
   type InitializeResult,
+  LSPErrorCodes,
+  MarkupKind,
+  ResponseError,
+  type SymbolInformation,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
@@ -14,12 +21,29 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
 import { RunbookLanguageService } from './languageService';
 import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureForMonitorParams, type ProcedureLocation } from './protocol';
+import { takeFailures } from './util/failures';
 
 interface Settings {
   diagnostics: { enable: boolean };
 }
 
-const DEFAULT_SETTINGS: Settings = { diagnostics: { enable: true } };
+/** What the client can take, read from its capabilities at initialize (LSP clients differ a lot). */
+interface ClientFeatures {
+  /** Pulls diagnostics (textDocument/diagnostic); otherwise they are pushed after each change. */
+  pullDiagnostics: boolean;
+  diagnosticRefresh: boolean;
+  markdown: boolean;
+  hierarchicalSymbols: boolean;
+  codeActionLiterals: boolean;
+  /** The extension's own client, which runs the CodeLens commands (initializationOptions). */
+  runsStepCommands: boolean;
+  workspaceFolders: string[];
+}
+
+/** A workspace runbook bigger than this is not read for procedureForMonitor. */
+const MAX_RUNBOOK_BYTES = 8 * 1024 * 1024;
+/** Pushed diagnostics wait for typing to pause this long. */
+const PUSH_DELAY_MS = 150;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -27,15 +51,30 @@ export function startServer(connection: Connection): void {
   let service: RunbookLanguageService | undefined;
   let language = 'en';
   let canReadConfiguration = false;
+  let features: ClientFeatures = { pullDiagnostics: true, diagnosticRefresh: true, markdown: true, hierarchicalSymbols: true, codeActionLiterals: true, runsStepCommands: false, workspaceFolders: [] };
+  /** Settings the client sent with workspace/didChangeConfiguration, for clients that cannot be asked. */
+  let pushedSettings: Partial<Settings> | undefined;
 
-  /** A failing handler logs and answers with an empty result; the server keeps running. */
+  /**
+   * A failing handler logs and answers with an empty result; the server keeps running. Before the
+   * work starts, the handler yields once to the event loop so that a `$/cancelRequest` already
+   * sent is read, and a cancelled request answers RequestCancelled without doing the work: a long
+   * request no longer holds up the hover and outline requests queued behind it.
+   */
   function safe<P extends unknown[], R>(name: string, fallback: R, handler: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
     return async (...args: P) => {
+      const token = args.find((a): a is CancellationToken => typeof a === 'object' && a !== null && 'isCancellationRequested' in a);
+      await new Promise((resolve) => setImmediate(resolve));
+      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
         return await handler(...args);
       } catch (error) {
+        if (error instanceof ResponseError) throw error;
         connection.console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         return fallback;
+      } finally {
+        // Checks that failed were contained (they cost their own diagnostics only): log them.
+        for (const failure of takeFailures()) connection.console.error(failure);
       }
     };
   }
@@ -51,20 +90,88 @@ export function startServer(connection: Connection): void {
   }
 
   async function settingsFor(uri: string): Promise<Settings> {
-    if (!canReadConfiguration) return DEFAULT_SETTINGS;
+    if (!canReadConfiguration) return { diagnostics: { enable: pushedSettings?.diagnostics?.enable ?? true } };
     const section = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'exchangeRunbooks' })) as Partial<Settings> | null;
     return { diagnostics: { enable: section?.diagnostics?.enable ?? true } };
   }
 
+  async function diagnosticsOf(uri: string) {
+    const model = modelOf(uri);
+    const settings = await settingsFor(uri);
+    if (!model || !settings.diagnostics.enable) return [];
+    return service!.diagnostics(model, uri, language);
+  }
+
+  // Push diagnostics for clients without pull (Neovim before 0.10, most editors): after a pause in
+  // typing, the latest version of the document, never an older one.
+  const pushTimers = new Map<string, NodeJS.Timeout>();
+  function schedulePush(uri: string): void {
+    if (features.pullDiagnostics) return;
+    clearTimeout(pushTimers.get(uri));
+    pushTimers.set(
+      uri,
+      setTimeout(() => {
+        pushTimers.delete(uri);
+        void safe('publishDiagnostics', undefined, async () => {
+          const version = documents.get(uri)?.version;
+          if (version === undefined) return;
+          const diagnostics = await diagnosticsOf(uri);
+          if (documents.get(uri)?.version !== version) return;
+          await connection.sendDiagnostics({ uri, version, diagnostics });
+        })();
+      }, PUSH_DELAY_MS),
+    );
+  }
+  function pushAll(): void {
+    for (const document of documents.all()) schedulePush(document.uri);
+  }
+
+  /** Whether a URI names a runbook file inside a workspace folder (procedureForMonitor reads no other). */
+  function inWorkspace(uri: string): string | undefined {
+    if (!uri.startsWith('file:') || !uri.toLowerCase().endsWith('.exrunbook')) return undefined;
+    let path: string;
+    try {
+      path = resolvePath(fileURLToPath(uri));
+    } catch {
+      return undefined;
+    }
+    return features.workspaceFolders.some((folder) => path.startsWith(folder.endsWith(sep) ? folder : folder + sep)) ? path : undefined;
+  }
+
+  /** Reads a workspace runbook: a regular file only (a FIFO would never answer), and not a huge one. */
+  async function readRunbook(path: string): Promise<string | undefined> {
+    // stat does not open the file, so a FIFO is turned away before anything waits on it.
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile() || info.size > MAX_RUNBOOK_BYTES) return undefined;
+    return readFile(path, 'utf8').catch(() => undefined);
+  }
+
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
-    const options = params.initializationOptions as { locale?: string } | undefined;
+    const options = params.initializationOptions as { locale?: string; runsStepCommands?: boolean } | undefined;
     language = options?.locale ?? params.locale ?? 'en';
-    canReadConfiguration = params.capabilities.workspace?.configuration === true;
+    const { textDocument, workspace } = params.capabilities;
+    canReadConfiguration = workspace?.configuration === true;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    features = {
+      pullDiagnostics: textDocument?.diagnostic !== undefined,
+      diagnosticRefresh: workspace?.diagnostics?.refreshSupport === true,
+      markdown: textDocument?.hover?.contentFormat === undefined || textDocument.hover.contentFormat.includes(MarkupKind.Markdown),
+      hierarchicalSymbols: textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
+      codeActionLiterals: textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
+      runsStepCommands: options?.runsStepCommands === true,
+      workspaceFolders: folders.flatMap((uri) => {
+        try {
+          return uri.startsWith('file:') ? [resolvePath(fileURLToPath(uri))] : [];
+        } catch {
+          return [];
+        }
+      }),
+    };
     service = await RunbookLanguageService.create();
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false },
+        ...(features.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         completionProvider: { triggerCharacters: [' ', '\\', '-', '$', '.', ','] },
         hoverProvider: true,
         documentSymbolProvider: true,
@@ -80,18 +187,27 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  connection.onDidChangeConfiguration(() => connection.languages.diagnostics.refresh());
+  connection.onDidChangeConfiguration((change) => {
+    const settings = (change.settings as { exchangeRunbooks?: Partial<Settings> } | null)?.exchangeRunbooks;
+    if (settings) pushedSettings = settings;
+    if (features.pullDiagnostics) {
+      if (features.diagnosticRefresh) void connection.languages.diagnostics.refresh();
+    } else pushAll();
+  });
+  documents.onDidOpen((event) => schedulePush(event.document.uri));
+  documents.onDidChangeContent((event) => schedulePush(event.document.uri));
   documents.onDidClose((event) => {
     models.delete(event.document.uri);
     service?.forget(event.document.uri);
+    clearTimeout(pushTimers.get(event.document.uri));
+    pushTimers.delete(event.document.uri);
+    // A closed document's diagnostics disappear from the client's problems list.
+    if (!features.pullDiagnostics) void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 
   connection.languages.diagnostics.on(
     safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params) => {
-      const model = modelOf(params.textDocument.uri);
-      const settings = await settingsFor(params.textDocument.uri);
-      if (!model || !settings.diagnostics.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-      return { kind: DocumentDiagnosticReportKind.Full, items: service!.diagnostics(model, params.textDocument.uri, language) };
+      return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsOf(params.textDocument.uri) };
     }),
   );
 
@@ -105,14 +221,21 @@ export function startServer(connection: Connection): void {
   connection.onHover(
     safe('hover', null, (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.hover(model, params.position, language) : null;
+      const found = model ? service!.hover(model, params.position, language) : null;
+      // A client that shows plain text only gets the text without markdown's markup.
+      if (found && !features.markdown && typeof found.contents === 'object' && 'kind' in found.contents) {
+        return { ...found, contents: { kind: MarkupKind.PlainText, value: plainText(found.contents.value) } };
+      }
+      return found;
     }),
   );
 
   connection.onDocumentSymbol(
-    safe('documentSymbol', [], (params) => {
+    safe('documentSymbol', [] as DocumentSymbol[] | SymbolInformation[], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.documentSymbols(model) : [];
+      if (!model) return [];
+      const symbols = service!.documentSymbols(model);
+      return features.hierarchicalSymbols ? symbols : flatten(symbols, params.textDocument.uri);
     }),
   );
 
@@ -156,19 +279,22 @@ export function startServer(connection: Connection): void {
   connection.onDocumentFormatting(
     safe('formatting', [], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.format(model, params.options.tabSize) : [];
+      return model ? service!.format(model, { tabSize: params.options.tabSize, insertSpaces: params.options.insertSpaces }) : [];
     }),
   );
 
   connection.onCodeLens(
     safe('codeLens', [], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.codeLenses(model, params.textDocument.uri, language) : [];
+      // Only the extension's client can run the steps and copy them; other editors get no lens
+      // they could not use.
+      return model && features.runsStepCommands ? service!.codeLenses(model, params.textDocument.uri, language) : [];
     }),
   );
 
   connection.onCodeAction(
-    safe('codeAction', [], (params) => service!.codeActions(params.textDocument.uri, params.context.diagnostics)),
+    // A client without code action literals would take the quick fixes for commands it cannot run.
+    safe('codeAction', [], (params) => (features.codeActionLiterals ? service!.codeActions(params.textDocument.uri, params.context.diagnostics) : [])),
   );
 
   connection.onRequest(
@@ -176,9 +302,12 @@ export function startServer(connection: Connection): void {
     safe('procedureForMonitor', [] as ProcedureLocation[], async (params: ProcedureForMonitorParams) => {
       const found: ProcedureLocation[] = [];
       for (const uri of params.uris) {
-        const text = documents.get(uri)?.getText() ?? (await readFile(fileURLToPath(uri), 'utf8').catch(() => undefined));
-        if (text === undefined) continue;
-        const match = service!.procedureFor(modelOf(uri) ?? service!.analyze(text), params.monitor);
+        // Open documents, or runbooks of the workspace read from disk; never any other path.
+        const open = modelOf(uri);
+        const path = open ? undefined : inWorkspace(uri);
+        const text = open ? undefined : path && (await readRunbook(path));
+        if (!open && text === undefined) continue;
+        const match = service!.procedureFor(open ?? service!.analyze(text!, uri), params.monitor);
         if (match) found.push({ uri, ...match });
       }
       return found;
@@ -187,4 +316,22 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** Markdown as plain text: code fences and emphasis removed, the words kept. */
+function plainText(markdown: string): string {
+  return markdown
+    .replace(/^```.*$/gm, '')
+    .replace(/[*_`]/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** The outline as a flat list, for clients without hierarchical symbols. */
+function flatten(symbols: DocumentSymbol[], uri: string, container?: string): SymbolInformation[] {
+  return symbols.flatMap((symbol) => {
+    const information: SymbolInformation = { name: symbol.name, kind: symbol.kind, location: { uri, range: symbol.range } };
+    if (container) information.containerName = container;
+    return [information, ...flatten(symbol.children ?? [], uri, symbol.name)];
+  });
 }

@@ -56,6 +56,13 @@ export const DIAGNOSTIC_CODES = {
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
+/** Where docs/language.md explains a code (each row has an anchor named after its code). */
+export const LANGUAGE_DOCS_URL = 'https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md';
+
+export function diagnosticHelp(code: DiagnosticCode): string {
+  return `${LANGUAGE_DOCS_URL}#${code}`;
+}
+
 /** A quick fix carried in the diagnostic's `data`, so code actions need no second analysis. */
 export interface Fix {
   title: string;
@@ -84,7 +91,7 @@ export class DiagnosticSink {
   ) {}
 
   report(code: DiagnosticCode, range: Range, message: string, options: ReportOptions = {}): void {
-    const diagnostic: Diagnostic = { range, severity: DIAGNOSTIC_CODES[code], code, source: 'exchange-runbook', message };
+    const diagnostic: Diagnostic = { range, severity: DIAGNOSTIC_CODES[code], code, codeDescription: { href: diagnosticHelp(code) }, source: 'exchange-runbook', message };
     if (options.unnecessary) diagnostic.tags = [DiagnosticTag.Unnecessary];
     if (options.fixes?.length) diagnostic.data = { fixes: options.fixes } satisfies DiagnosticData;
     if (options.related?.length) {

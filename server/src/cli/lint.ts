@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
-import { DIAGNOSTIC_CODES } from '../analysis/diagnostics';
+import { DIAGNOSTIC_CODES, type DiagnosticCode, diagnosticHelp, LANGUAGE_DOCS_URL } from '../analysis/diagnostics';
 import { RunbookLanguageService } from '../languageService';
 
 interface Options {
@@ -78,11 +78,11 @@ function sarif(results: FileResult[]): object {
         tool: {
           driver: {
             name: 'exchange-runbook-lint',
-            informationUri: 'https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md',
+            informationUri: LANGUAGE_DOCS_URL,
             rules: Object.entries(DIAGNOSTIC_CODES).map(([id, severity]) => ({
               id,
               defaultConfiguration: { level: level(severity) },
-              helpUri: `https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md#${id}`,
+              helpUri: diagnosticHelp(id as DiagnosticCode),
             })),
           },
         },
