@@ -8,6 +8,7 @@ import {
   type Connection,
   DocumentDiagnosticReportKind,
   type DocumentSymbol,
+  ErrorCodes,
   type InitializeParams,
   type InitializeResult,
   LSPErrorCodes,
@@ -52,6 +53,7 @@ export function startServer(connection: Connection): void {
   let language = 'en';
   let canReadConfiguration = false;
   let features: ClientFeatures = { pullDiagnostics: true, diagnosticRefresh: true, markdown: true, hierarchicalSymbols: true, codeActionLiterals: true, runsStepCommands: false, workspaceFolders: [] };
+  let shuttingDown = false;
   /** Settings the client sent with workspace/didChangeConfiguration, for clients that cannot be asked. */
   let pushedSettings: Partial<Settings> | undefined;
 
@@ -63,7 +65,12 @@ export function startServer(connection: Connection): void {
    */
   function safe<P extends unknown[], R>(name: string, fallback: R, handler: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
     return async (...args: P) => {
+      // LSP: nothing but initialize is answered before initialize (clients that race get told so).
+      if (!service) throw new ResponseError(ErrorCodes.ServerNotInitialized, `${name} before initialize`);
+      if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, `${name} after shutdown`);
       const token = args.find((a): a is CancellationToken => typeof a === 'object' && a !== null && 'isCancellationRequested' in a);
+      // Two turns: the connection reads one message per turn, and the cancellation is the next one.
+      await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
       if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
@@ -185,6 +192,12 @@ export function startServer(connection: Connection): void {
       },
       serverInfo: { name: 'exchange-runbook-language-server' },
     };
+  });
+
+  connection.onShutdown(() => {
+    shuttingDown = true;
+    for (const timer of pushTimers.values()) clearTimeout(timer);
+    pushTimers.clear();
   });
 
   connection.onDidChangeConfiguration((change) => {
