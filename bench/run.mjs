@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './generate.mjs';
+import { runRobust } from './robust.mjs';
 import { buildService, ROOT } from './lib/service.mjs';
 import { fmt, now, RESULT_MARKER, summarize } from './lib/stats.mjs';
 
@@ -115,6 +116,12 @@ for (const name of ['1k', '10k']) {
   yaml[name] = await child('yaml.mjs', [docs[name].yamlFile]);
   done(t0);
 }
+
+t0 = now();
+console.log('  robustness shapes (bench/robust.mjs), a fresh process each:');
+const robust = await runRobust({ progress: (name) => console.log(`    ${name}`) });
+process.stdout.write(''.padEnd(58));
+done(t0);
 
 let profile;
 if (withProfile) {
@@ -245,6 +252,8 @@ if (profile) {
   out.push('  inclusive ms/validation:  ' + profile.inclusive.slice(0, 16).map((f) => `${f.name} ${fmt(f.msPerValidation)}`).join(' | '));
   out.push('  self ms/validation:       ' + profile.self.slice(0, 12).map((f) => `${f.name} ${fmt(f.msPerValidation)}`).join(' | '));
 }
+out.push('');
+out.push(robust.table);
 const wallSeconds = (now() - started) / 1000;
 out.push('');
 out.push(`Whole run: ${wallSeconds.toFixed(0)} s. Results: bench/results/latest.json`);
@@ -270,6 +279,7 @@ const results = {
   lsp,
   yaml,
   ratios,
+  robust: robust.rows,
   profile,
   table: out.join('\n'),
 };

@@ -1,6 +1,6 @@
 // The language service: every runbook feature as a plain function of (model, position, locale),
 // usable without LSP (tests, the linter, benchmarks) — the server only wires it to the protocol.
-import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentHighlight, DocumentLink, DocumentSymbol, FoldingRange, Hover, Location, SelectionRange, TextEdit, WorkspaceEdit, WorkspaceSymbol } from 'vscode-languageserver-types';
 import { codeLenses } from './analysis/codeLens';
 import { quickFixes } from './analysis/codeActions';
 import { complete, withTextEdits } from './analysis/completion';
@@ -10,6 +10,7 @@ import { hover } from './analysis/hover';
 import { RunbookModel } from './analysis/model';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
 import { documentSymbols, foldingRanges } from './analysis/outline';
+import { documentHighlights, documentLinks, selectionRanges, workspaceSymbols } from './analysis/editorFeatures';
 import { CatalogIndex, loadCatalog } from './catalog';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
@@ -79,6 +80,22 @@ export class RunbookLanguageService {
 
   foldingRanges(model: RunbookModel): FoldingRange[] {
     return foldingRanges(model);
+  }
+
+  documentHighlights(model: RunbookModel, position: Position): DocumentHighlight[] {
+    return documentHighlights(model, position);
+  }
+
+  documentLinks(model: RunbookModel): DocumentLink[] {
+    return documentLinks(model);
+  }
+
+  selectionRanges(model: RunbookModel, positions: Position[]): SelectionRange[] {
+    return selectionRanges(model, positions);
+  }
+
+  workspaceSymbols(documents: { uri: string; model: RunbookModel }[], query: string): WorkspaceSymbol[] {
+    return workspaceSymbols(documents, query);
   }
 
   definition(model: RunbookModel, uri: string, position: Position): Location[] {

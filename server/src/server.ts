@@ -189,6 +189,10 @@ export function startServer(connection: Connection): void {
         foldingRangeProvider: true,
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        documentHighlightProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        selectionRangeProvider: true,
+        workspaceSymbolProvider: true,
       },
       serverInfo: { name: 'exchange-runbook-language-server' },
     };
@@ -257,6 +261,40 @@ export function startServer(connection: Connection): void {
       const model = modelOf(params.textDocument.uri);
       return model ? service!.foldingRanges(model) : [];
     }),
+  );
+
+  connection.onDocumentHighlight(
+    safe('documentHighlight', [], (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return model ? service!.documentHighlights(model, params.position) : [];
+    }),
+  );
+
+  connection.onDocumentLinks(
+    safe('documentLink', [], (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return model ? service!.documentLinks(model) : [];
+    }),
+  );
+
+  connection.onSelectionRanges(
+    safe('selectionRange', [], (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return model ? service!.selectionRanges(model, params.positions) : [];
+    }),
+  );
+
+  // The open runbooks' procedures and steps.
+  connection.onWorkspaceSymbol(
+    safe('workspaceSymbol', [], (params) =>
+      service!.workspaceSymbols(
+        documents.all().flatMap((d) => {
+          const model = modelOf(d.uri);
+          return model ? [{ uri: d.uri, model }] : [];
+        }),
+        params.query,
+      ),
+    ),
   );
 
   connection.onDefinition(

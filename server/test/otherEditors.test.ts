@@ -107,6 +107,7 @@ const NEOVIM_CAPABILITIES = {
 
 const RUNBOOK = `runbook pop "POP"
   healthset POP.Proxy
+  source "https://learn.microsoft.com/exchange/high-availability/managed-availability/health-sets"
   param $Server: cas "Client Access server"
 
 procedure verify "Verify"
@@ -185,6 +186,22 @@ describe('the server from another editor, over stdio', () => {
     assert.ok(edits.some((e) => e.newText === '    '));
     const lenses = (await client.request('textDocument/codeLens', { textDocument: { uri } })).result as unknown[];
     assert.deepEqual(lenses, []);
+  });
+
+  it('highlights occurrences, links the source topic, expands selections, finds workspace symbols', async () => {
+    const lines = RUNBOOK.split('\n');
+    const recoverLine = lines.findIndex((l) => l.startsWith('procedure recover'));
+    const highlights = (await client.request('textDocument/documentHighlight', { textDocument: { uri }, position: { line: recoverLine, character: 12 } })).result as { range: { start: { line: number } }; kind: number }[];
+    assert.deepEqual(highlights.map((h) => [h.range.start.line, h.kind]).sort(), [[lines.findIndex((l) => l.includes('otherwise -> recover')), 2], [recoverLine, 3]].sort());
+    const links = (await client.request('textDocument/documentLink', { textDocument: { uri } })).result as { target: string }[];
+    assert.deepEqual(links.map((l) => l.target), ['https://learn.microsoft.com/exchange/high-availability/managed-availability/health-sets']);
+    const restartLine = lines.findIndex((l) => l.includes('Restart-Service'));
+    const [selection] = (await client.request('textDocument/selectionRange', { textDocument: { uri }, positions: [{ line: restartLine, character: lines[restartLine]!.indexOf('Restart-Service') + 2 }] })).result as { range: unknown; parent?: unknown }[];
+    let depth = 0;
+    for (let s: { parent?: unknown } | undefined = selection; s; s = s.parent as typeof s) depth++;
+    assert.ok(depth >= 4, `word, line, step, procedure, document: ${depth}`);
+    const symbols = (await client.request('workspace/symbol', { query: 'resta' })).result as { name: string }[];
+    assert.deepEqual(symbols.map((s) => s.name), ['recover.restart']);
   });
 
   it('answers a cancelled request with RequestCancelled, and the next one normally', async () => {
