@@ -3,7 +3,7 @@
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentHighlight, DocumentLink, DocumentSymbol, FoldingRange, Hover, Location, SelectionRange, TextEdit, WorkspaceEdit, WorkspaceSymbol } from 'vscode-languageserver-types';
 import { codeLenses } from './analysis/codeLens';
 import { quickFixes } from './analysis/codeActions';
-import { complete, withTextEdits } from './analysis/completion';
+import { complete, withoutSnippets, withTextEdits } from './analysis/completion';
 import { computeDiagnostics } from './analysis/diagnostics';
 import { format, type FormatOptions } from './analysis/format';
 import { hover } from './analysis/hover';
@@ -66,8 +66,10 @@ export class RunbookLanguageService {
     return computeDiagnostics(model, this.localizer(language), uri);
   }
 
-  completion(model: RunbookModel, position: Position, language?: string): CompletionItem[] {
-    return withTextEdits(complete(model, position, this.localizer(language)), model.lines[position.line] ?? '', position);
+  /** `snippets`: whether the client takes snippet syntax; plain text otherwise. */
+  completion(model: RunbookModel, position: Position, language?: string, snippets = true): CompletionItem[] {
+    const items = withTextEdits(complete(model, position, this.localizer(language)), model.lines[position.line] ?? '', position);
+    return snippets ? items : withoutSnippets(items);
   }
 
   hover(model: RunbookModel, position: Position, language?: string): Hover | null {

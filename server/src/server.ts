@@ -36,6 +36,7 @@ interface ClientFeatures {
   markdown: boolean;
   hierarchicalSymbols: boolean;
   codeActionLiterals: boolean;
+  snippets: boolean;
   /** The extension's own client, which runs the CodeLens commands (initializationOptions). */
   runsStepCommands: boolean;
   workspaceFolders: string[];
@@ -52,7 +53,7 @@ export function startServer(connection: Connection): void {
   let service: RunbookLanguageService | undefined;
   let language = 'en';
   let canReadConfiguration = false;
-  let features: ClientFeatures = { pullDiagnostics: true, diagnosticRefresh: true, markdown: true, hierarchicalSymbols: true, codeActionLiterals: true, runsStepCommands: false, workspaceFolders: [] };
+  let features: ClientFeatures = { pullDiagnostics: true, diagnosticRefresh: true, markdown: true, hierarchicalSymbols: true, codeActionLiterals: true, snippets: true, runsStepCommands: false, workspaceFolders: [] };
   let shuttingDown = false;
   /** Settings the client sent with workspace/didChangeConfiguration, for clients that cannot be asked. */
   let pushedSettings: Partial<Settings> | undefined;
@@ -165,6 +166,7 @@ export function startServer(connection: Connection): void {
       markdown: textDocument?.hover?.contentFormat === undefined || textDocument.hover.contentFormat.includes(MarkupKind.Markdown),
       hierarchicalSymbols: textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
       codeActionLiterals: textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
+      snippets: textDocument?.completion?.completionItem?.snippetSupport === true,
       runsStepCommands: options?.runsStepCommands === true,
       workspaceFolders: folders.flatMap((uri) => {
         try {
@@ -231,7 +233,7 @@ export function startServer(connection: Connection): void {
   connection.onCompletion(
     safe('completion', [], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.completion(model, params.position, language) : [];
+      return model ? service!.completion(model, params.position, language, features.snippets) : [];
     }),
   );
 

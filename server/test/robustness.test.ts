@@ -198,3 +198,28 @@ describe('caches bounded by bytes', () => {
     assert.ok(parseCacheBytes() <= 64 * 1024 * 1024, String(parseCacheBytes()));
   });
 });
+
+describe('completion for editors with their own word rules', () => {
+  const text = runbook('procedure p "P" for monitor PopProxyTestMonitor\n  step a "A"\n    run Set-PopSettings -Proto\n\n');
+
+  it('replaces what was typed: -Proto becomes -ProtocolLogEnabled, not --ProtocolLogEnabled', () => {
+    const model = service.analyze(text);
+    const line = model.lines.findIndex((l) => l.endsWith('-Proto'));
+    const items = service.completion(model, { line, character: model.lines[line]!.length });
+    const item = items.find((i) => i.label === '-ProtocolLogEnabled');
+    assert.ok(item?.textEdit && 'range' in item.textEdit);
+    assert.equal(item.textEdit.range.start.character, model.lines[line]!.indexOf('-Proto'));
+    assert.equal(item.textEdit.newText, '-ProtocolLogEnabled');
+  });
+
+  it('gives plain text instead of snippets to clients without snippet support', () => {
+    // An empty document is offered the runbook skeleton as a snippet.
+    const model = service.analyze('');
+    const withSnippets = service.completion(model, { line: 0, character: 0 });
+    assert.ok(withSnippets.some((i) => /\$\{?\d/.test(i.insertText ?? '')), 'the skeleton comes as a snippet');
+    const plain = service.completion(model, { line: 0, character: 0 }, 'en', false);
+    assert.equal(plain.length, withSnippets.length);
+    for (const item of plain) assert.doesNotMatch(`${item.insertText ?? ''}${item.textEdit?.newText ?? ''}`, /\$\{?\d/);
+    assert.match(plain[0]!.insertText ?? '', /^runbook id "title"\n {2}healthset POP\n {2}param \$Server: server "Server named in the alert"/);
+  });
+});

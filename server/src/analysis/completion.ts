@@ -298,3 +298,18 @@ export function withTextEdits(items: CompletionItem[], line: string, position: P
     return { ...item, textEdit: { range: { start, end: position }, newText } };
   });
 }
+
+/**
+ * For clients without snippet support: the snippet's text with its placeholders filled by their
+ * defaults (`${1:verify}` → `verify`) and its tab stops removed, as plain text.
+ */
+export function withoutSnippets(items: CompletionItem[]): CompletionItem[] {
+  const plain = (text: string): string => text.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}|\$\d+/g, '').replace(/\\([$}\\])/g, '$1');
+  return items.map((item) => {
+    if (item.insertTextFormat !== InsertTextFormat.Snippet) return item;
+    const result: CompletionItem = { ...item, insertTextFormat: InsertTextFormat.PlainText };
+    if (item.insertText !== undefined) result.insertText = plain(item.insertText);
+    if (item.textEdit) result.textEdit = { ...item.textEdit, newText: plain(item.textEdit.newText) };
+    return result;
+  });
+}
