@@ -10,7 +10,7 @@ import { hover } from './analysis/hover';
 import { RunbookModel } from './analysis/model';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
 import { documentSymbols, foldingRanges } from './analysis/outline';
-import { documentHighlights, documentLinks, selectionRanges, workspaceSymbols } from './analysis/editorFeatures';
+import { documentHighlights, documentLinks, selectionRanges, semanticTokens, workspaceSymbols } from './analysis/editorFeatures';
 import { CatalogIndex, loadCatalog } from './catalog';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
@@ -90,6 +90,11 @@ export class RunbookLanguageService {
 
   documentLinks(model: RunbookModel): DocumentLink[] {
     return documentLinks(model);
+  }
+
+  /** LSP-encoded semantic tokens; the legend is SEMANTIC_TOKEN_TYPES. */
+  semanticTokens(model: RunbookModel): number[] {
+    return semanticTokens(model);
   }
 
   selectionRanges(model: RunbookModel, positions: Position[]): SelectionRange[] {

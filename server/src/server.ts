@@ -20,6 +20,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
+import { SEMANTIC_TOKEN_TYPES } from './analysis/editorFeatures';
 import { RunbookLanguageService } from './languageService';
 import { PROCEDURE_FOR_MONITOR_REQUEST, type ProcedureForMonitorParams, type ProcedureLocation } from './protocol';
 import { takeFailures } from './util/failures';
@@ -194,6 +195,7 @@ export function startServer(connection: Connection): void {
         documentHighlightProvider: true,
         documentLinkProvider: { resolveProvider: false },
         selectionRangeProvider: true,
+        semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [] }, full: true },
         workspaceSymbolProvider: true,
       },
       serverInfo: { name: 'exchange-runbook-language-server' },
@@ -276,6 +278,13 @@ export function startServer(connection: Connection): void {
     safe('documentLink', [], (params) => {
       const model = modelOf(params.textDocument.uri);
       return model ? service!.documentLinks(model) : [];
+    }),
+  );
+
+  connection.languages.semanticTokens.on(
+    safe('semanticTokens', { data: [] as number[] }, (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return { data: model ? service!.semanticTokens(model) : [] };
     }),
   );
 

@@ -200,6 +200,10 @@ describe('the server from another editor, over stdio', () => {
     let depth = 0;
     for (let s: { parent?: unknown } | undefined = selection; s; s = s.parent as typeof s) depth++;
     assert.ok(depth >= 4, `word, line, step, procedure, document: ${depth}`);
+    const tokens = (await client.request('textDocument/semanticTokens/full', { textDocument: { uri } })).result as { data: number[] };
+    // The first token: `runbook` at 0:0, 7 long, a keyword (type 0).
+    assert.deepEqual(tokens.data.slice(0, 5), [0, 0, 7, 0, 0]);
+    assert.equal(tokens.data.length % 5, 0);
     const symbols = (await client.request('workspace/symbol', { query: 'resta' })).result as { name: string }[];
     assert.deepEqual(symbols.map((s) => s.name), ['recover.restart']);
   });

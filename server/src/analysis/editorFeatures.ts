@@ -1,7 +1,7 @@
 // Features other editors ask for as often as VS Code: highlights of a symbol's occurrences, links
 // on `source` lines, selection ranges (expand selection), and workspace symbols.
 import { type DocumentHighlight, DocumentHighlightKind, type DocumentLink, type SelectionRange, SymbolKind, type WorkspaceSymbol } from 'vscode-languageserver-types';
-import { isWordChar } from '../language/lexer';
+import { isWordChar, tokenizeLine } from '../language/lexer';
 import { type Position, type Range, rangeContains } from '../language/syntax';
 import type { RunbookModel } from './model';
 import { occurrences } from './navigation';
@@ -85,4 +85,44 @@ export function workspaceSymbols(documents: { uri: string; model: RunbookModel }
     }
   }
   return symbols;
+}
+
+/** Token types of semantic highlighting, in legend order (editors without the TextMate grammar color by these). */
+export const SEMANTIC_TOKEN_TYPES = ['keyword', 'string', 'variable', 'comment', 'operator', 'number'] as const;
+const TOKEN = Object.fromEntries(SEMANTIC_TOKEN_TYPES.map((t, i) => [t, i])) as Record<(typeof SEMANTIC_TOKEN_TYPES)[number], number>;
+const INNER_KEYWORDS = new Set(['for', 'monitor', 'is', 'not', 'confirm', 'all', 'any', 'no', 'answer', 'resolved', 'escalate', 'seconds', 'minutes', 'hours']);
+
+/**
+ * Semantic tokens of the runbook lines, LSP-encoded (relative positions): keywords, strings,
+ * parameters, comments, `->`, numbers. The PowerShell after `run` is left to the editor's own
+ * PowerShell highlighting.
+ */
+export function semanticTokens(model: RunbookModel): number[] {
+  const data: number[] = [];
+  let lastLine = 0;
+  let lastStart = 0;
+  const push = (line: number, start: number, length: number, type: number): void => {
+    if (length <= 0) return;
+    data.push(line - lastLine, line === lastLine ? start - lastStart : start, length, type, 0);
+    lastLine = line;
+    lastStart = start;
+  };
+  const continuation = new Set<number>();
+  for (const { run } of model.allScripts) for (const segment of run.action.segments.slice(1)) continuation.add(segment.line);
+  model.lines.forEach((line, index) => {
+    if (continuation.has(index)) return;
+    const indent = line.length - line.trimStart().length;
+    if (indent === line.length) return;
+    if (line[indent] === '#') return push(index, indent, line.length - indent, TOKEN.comment);
+    if (line.startsWith('run', indent) && !isWordChar(line[indent + 3] ?? ' ')) return push(index, indent, 3, TOKEN.keyword);
+    tokenizeLine(line, indent).forEach((token, i) => {
+      const length = token.end - token.start;
+      if (token.kind === 'string' || token.kind === 'unterminated') push(index, token.start, length, TOKEN.string);
+      else if (token.kind === 'variable') push(index, token.start, length, TOKEN.variable);
+      else if (token.kind === 'arrow') push(index, token.start, length, TOKEN.operator);
+      else if (token.kind === 'word' && (i === 0 || INNER_KEYWORDS.has(token.text))) push(index, token.start, length, TOKEN.keyword);
+      else if (token.kind === 'word' && /^\d+$/.test(token.text)) push(index, token.start, length, TOKEN.number);
+    });
+  });
+  return data;
 }
