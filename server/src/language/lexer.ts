@@ -103,7 +103,9 @@ export class ContinuationScanner {
   feed(text: string): void {
     for (let i = 0; i < text.length; i++) {
       const c = text[i]!;
-      if (c !== ' ' && c !== '\t' && c !== '\n' && !/\s/.test(c)) this.lastVisible = c;
+      // What trimEnd would keep: ASCII without a regular expression (this runs on every character).
+      const code = c.charCodeAt(0);
+      if (code > 32 ? code < 128 || !/\s/.test(c) : code !== 32 && (code < 9 || code > 13)) this.lastVisible = c;
       if (this.escapeNext) {
         this.escapeNext = false;
         this.previous = c;
