@@ -61,9 +61,10 @@ export function startServer(connection: Connection): void {
 
   /**
    * A failing handler logs and answers with an empty result; the server keeps running. Before the
-   * work starts, the handler yields once to the event loop so that a `$/cancelRequest` already
-   * sent is read, and a cancelled request answers RequestCancelled without doing the work: a long
-   * request no longer holds up the hover and outline requests queued behind it.
+   * work starts, the handler yields to the event loop so that a `$/cancelRequest` already sent is
+   * read, and a cancelled request answers RequestCancelled without doing the work: requests the
+   * editor gave up on (a burst of typing) do not hold up the hover and outline behind them. Work
+   * once started runs to its end (the analysis is synchronous); the linear analysis keeps it short.
    */
   function safe<P extends unknown[], R>(name: string, fallback: R, handler: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
     return async (...args: P) => {
