@@ -8,6 +8,8 @@ import { checkFlow } from './checks/flow';
 import { checkHeader } from './checks/header';
 import { checkProcedureIds, checkStructure } from './checks/structure';
 import type { RunbookModel } from './model';
+import { recordFailure } from '../util/failures';
+import { withSuggestionBudget } from './text';
 
 /** Every diagnostic code with its severity; docs/language.md explains each one. */
 export const DIAGNOSTIC_CODES = {
@@ -56,6 +58,13 @@ export const DIAGNOSTIC_CODES = {
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
+/** Where docs/language.md explains a code (each row has an anchor named after its code). */
+export const LANGUAGE_DOCS_URL = 'https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md';
+
+export function diagnosticHelp(code: DiagnosticCode): string {
+  return `${LANGUAGE_DOCS_URL}#${code}`;
+}
+
 /** A quick fix carried in the diagnostic's `data`, so code actions need no second analysis. */
 export interface Fix {
   title: string;
@@ -84,7 +93,7 @@ export class DiagnosticSink {
   ) {}
 
   report(code: DiagnosticCode, range: Range, message: string, options: ReportOptions = {}): void {
-    const diagnostic: Diagnostic = { range, severity: DIAGNOSTIC_CODES[code], code, source: 'exchange-runbook', message };
+    const diagnostic: Diagnostic = { range, severity: DIAGNOSTIC_CODES[code], code, codeDescription: { href: diagnosticHelp(code) }, source: 'exchange-runbook', message };
     if (options.unnecessary) diagnostic.tags = [DiagnosticTag.Unnecessary];
     if (options.fixes?.length) diagnostic.data = { fixes: options.fixes } satisfies DiagnosticData;
     if (options.related?.length) {
@@ -112,12 +121,25 @@ export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: st
     const args = error.args.map((a) => (typeof a === 'object' ? l10n.t(a.fragment) : a));
     sink.report(error.code, error.range, l10n.t(error.message, ...args));
   }
-  checkHeader(sink);
-  checkProcedureIds(sink);
+  guarded(() => withSuggestionBudget(() => checkHeader(sink)));
+  guarded(() => checkProcedureIds(sink));
   const context = procedureContext(model, l10n, uri);
-  for (const procedure of model.runbook.procedures) checkProcedure(sink, procedure, context);
-  checkFlow(sink);
+  for (const procedure of model.runbook.procedures) guarded(() => withSuggestionBudget(() => checkProcedure(sink, procedure, context)));
+  guarded(() => checkFlow(sink));
   return sink.diagnostics;
+}
+
+/**
+ * Runs one check so that a defect in it costs its own diagnostics only: every other check of the
+ * file still reports, and the editor keeps its outline and completion. The failure is recorded
+ * for the log (util/failures), not hidden.
+ */
+function guarded(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    recordFailure('a check failed', error);
+  }
 }
 
 /**
