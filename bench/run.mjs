@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './generate.mjs';
+import { runRobust } from './robust.mjs';
 import { buildService, ROOT } from './lib/service.mjs';
 import { fmt, now, RESULT_MARKER, summarize } from './lib/stats.mjs';
 
@@ -126,6 +127,12 @@ try {
 } catch (error) {
   session = { error: String(error.message).split('\n')[0] };
 }
+done(t0);
+
+t0 = now();
+console.log('  robustness shapes (bench/robust.mjs), a fresh process each:');
+const robust = await runRobust({ progress: (name) => console.log(`    ${name}`) });
+process.stdout.write(''.padEnd(58));
 done(t0);
 
 let profile;
@@ -274,6 +281,8 @@ if (session.error) {
     out.push(`  (b') the same with a stand-in whose 200 ms are waiting, not local CPU (as against real Exchange): fanned out median ${fmt(s.waitBound.fanned.median)} (pwsh CPU ${fmt(s.waitBound.fanned.cpuMedian)}); one after another ${fmt(s.waitBound.serialEstimateMs)} (scaled from ${s.waitBound.serialSample}): ${mark(s.waitBound.fanned.median < 3000)}`);
   }
 }
+out.push('');
+out.push(robust.table);
 const wallSeconds = (now() - started) / 1000;
 out.push('');
 out.push(`Whole run: ${wallSeconds.toFixed(0)} s. Results: bench/results/latest.json`);
@@ -299,6 +308,7 @@ const results = {
   lsp,
   yaml,
   ratios,
+  robust: robust.rows,
   profile,
   session,
   table: out.join('\n'),

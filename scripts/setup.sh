@@ -34,6 +34,7 @@ declare -A NEED=(
   [/usr/bin/make]=make                              # node-gyp builds (kerberos, node-pty)
   [/usr/bin/g++]=g++
   [/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf]=fonts-dejavu-core   # readable screenshots
+  [/usr/bin/nvim]=neovim                            # a second editor drives the server (test/neovim)
 )
 missing=()
 for probe in "${!NEED[@]}"; do
@@ -50,7 +51,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   say "Debian packages installed"
 else
-  say "Debian packages present (chromium, libkrb5-dev, ripgrep, build tools)"
+  say "Debian packages present (chromium, libkrb5-dev, ripgrep, neovim, build tools)"
 fi
 
 # --- the project's npm packages -----------------------------------------------------------------

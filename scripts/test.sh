@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # THE test command: `bash scripts/test.sh`. Sets the machine up, builds, type-checks, then runs
-# every suite (unit, the simulator's Pester suite, grammar, the linter on the examples, the extension
+# every suite (unit, the simulator's Pester suite, grammar, the linter on the examples, Neovim, the extension
 # in real VS Code), going on
 # past a failing one so all of them run. Each suite prints `<name>: N passed, N failed`; the last
 # line is the total, `N passed, N failed`, and the exit code is non-zero if anything failed.
@@ -141,6 +141,15 @@ if [ "$BUILD_OK" -eq 1 ] && run_logged lint node bin/exchange-runbook-lint.js ex
 else
   [ "$BUILD_OK" -eq 1 ] || echo "lint: skipped, the build failed"
   count lint 0 1
+fi
+
+# --- the server driven by real Neovim's LSP client, headless (Debian's neovim) -------------------
+section "neovim"
+if [ "$BUILD_OK" -eq 1 ]; then
+  run_suite neovim node test/neovim/run-neovim.mjs
+else
+  echo "neovim: skipped, the build failed"
+  count neovim 0 1
 fi
 
 # --- the .vsix (vsce package, and what it carries) ------------------------------------------------

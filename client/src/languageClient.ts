@@ -27,7 +27,8 @@ export class RunbookLanguageClient implements vscode.Disposable {
       // Since languageclient 10 these default to false, and diagnostics would stop following edits.
       diagnosticPullOptions: { onChange: true, onSave: true, onTabs: false },
       synchronize: { configurationSection: 'exchangeRunbooks' },
-      initializationOptions: { locale: vscode.env.language },
+      // runsStepCommands: this client runs the Run step / Copy commands lenses (other editors get none).
+      initializationOptions: { locale: vscode.env.language, runsStepCommands: true },
     };
     this.client = new LanguageClient('exchangeRunbooks', vscode.l10n.t('Exchange Runbooks Language Server'), serverOptions, clientOptions);
     await this.client.start();

@@ -1,24 +1,25 @@
 // The language service: every runbook feature as a plain function of (model, position, locale),
 // usable without LSP (tests, the linter, benchmarks) — the server only wires it to the protocol.
-import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, TextEdit, WorkspaceEdit } from 'vscode-languageserver-types';
+import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentHighlight, DocumentLink, DocumentSymbol, FoldingRange, Hover, Location, SelectionRange, TextEdit, WorkspaceEdit, WorkspaceSymbol } from 'vscode-languageserver-types';
 import { codeLenses } from './analysis/codeLens';
 import { quickFixes } from './analysis/codeActions';
-import { complete } from './analysis/completion';
+import { complete, withoutSnippets, withTextEdits } from './analysis/completion';
 import { computeDiagnostics } from './analysis/diagnostics';
-import { format } from './analysis/format';
+import { format, type FormatOptions } from './analysis/format';
 import { hover } from './analysis/hover';
 import { RunbookModel } from './analysis/model';
 import { buildRunbookPlan } from './analysis/plan';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
 import { documentSymbols, foldingRanges } from './analysis/outline';
 import { healthSetChoices, runbookSkeleton } from './analysis/skeleton';
+import { documentHighlights, documentLinks, selectionRanges, semanticTokens, workspaceSymbols } from './analysis/editorFeatures';
 import { CatalogIndex, loadCatalog } from './catalog';
 import type { HealthSetSummary, MonitorInfo } from './protocol';
 import { createLocalizer, type Locale, type Localizer, toLocale } from './i18n';
 import type { Position, Range } from './language/syntax';
 import type { RunbookPlan } from './protocol';
 import { clearPowerShellCache, initPowerShellParser } from './powershell/parser';
-import { clearParseCache } from './language/parser';
+import { clearParseCache, forgetParsedDocument } from './language/parser';
 import { clearFlowCache } from './analysis/checks/flow';
 
 export class RunbookLanguageService {
@@ -42,8 +43,17 @@ export class RunbookLanguageService {
     clearFlowCache();
   }
 
-  analyze(text: string): RunbookModel {
-    return new RunbookModel(text, this.catalog);
+  /**
+   * Analyses a document. Callers that analyse several documents pass each one's URI: parsed
+   * blocks are reused within a document, never shared between two.
+   */
+  analyze(text: string, document = ''): RunbookModel {
+    return new RunbookModel(text, this.catalog, document);
+  }
+
+  /** Forgets what was cached for a document that was closed. */
+  forget(document: string): void {
+    forgetParsedDocument(document);
   }
 
   localizer(displayLanguage: string | undefined): Localizer {
@@ -60,8 +70,10 @@ export class RunbookLanguageService {
     return computeDiagnostics(model, this.localizer(language), uri);
   }
 
-  completion(model: RunbookModel, position: Position, language?: string): CompletionItem[] {
-    return complete(model, position, this.localizer(language));
+  /** `snippets`: whether the client takes snippet syntax; plain text otherwise. */
+  completion(model: RunbookModel, position: Position, language?: string, snippets = true): CompletionItem[] {
+    const items = withTextEdits(complete(model, position, this.localizer(language)), model.lines[position.line] ?? '', position);
+    return snippets ? items : withoutSnippets(items);
   }
 
   hover(model: RunbookModel, position: Position, language?: string): Hover | null {
@@ -74,6 +86,27 @@ export class RunbookLanguageService {
 
   foldingRanges(model: RunbookModel): FoldingRange[] {
     return foldingRanges(model);
+  }
+
+  documentHighlights(model: RunbookModel, position: Position): DocumentHighlight[] {
+    return documentHighlights(model, position);
+  }
+
+  documentLinks(model: RunbookModel): DocumentLink[] {
+    return documentLinks(model);
+  }
+
+  /** LSP-encoded semantic tokens; the legend is SEMANTIC_TOKEN_TYPES. */
+  semanticTokens(model: RunbookModel): number[] {
+    return semanticTokens(model);
+  }
+
+  selectionRanges(model: RunbookModel, positions: Position[]): SelectionRange[] {
+    return selectionRanges(model, positions);
+  }
+
+  workspaceSymbols(documents: { uri: string; model: RunbookModel }[], query: string): WorkspaceSymbol[] {
+    return workspaceSymbols(documents, query);
   }
 
   definition(model: RunbookModel, uri: string, position: Position): Location[] {
@@ -92,8 +125,8 @@ export class RunbookLanguageService {
     return rename(model, uri, position, newName);
   }
 
-  format(model: RunbookModel, tabSize?: number): TextEdit[] {
-    return format(model, tabSize);
+  format(model: RunbookModel, options?: FormatOptions | number): TextEdit[] {
+    return format(model, options);
   }
 
   /** The runbook as plain data for the step runner and the rehearsal (server/src/runtime). */

@@ -1,17 +1,26 @@
 // LSP plumbing: wires protocol requests to the language service. No language logic lives here.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  type CancellationToken,
   CodeActionKind,
   type Connection,
   DocumentDiagnosticReportKind,
+  type DocumentSymbol,
+  ErrorCodes,
   type InitializeParams,
   type InitializeResult,
+  LSPErrorCodes,
+  MarkupKind,
+  ResponseError,
+  type SymbolInformation,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
+import { SEMANTIC_TOKEN_TYPES } from './analysis/editorFeatures';
 import { RunbookLanguageService } from './languageService';
 import {
   HEALTH_SETS_REQUEST,
@@ -28,12 +37,30 @@ import {
   RUNBOOK_SKELETON_REQUEST,
   type RunbookSkeletonParams,
 } from './protocol';
+import { takeFailures } from './util/failures';
 
 interface Settings {
   diagnostics: { enable: boolean };
 }
 
-const DEFAULT_SETTINGS: Settings = { diagnostics: { enable: true } };
+/** What the client can take, read from its capabilities at initialize (LSP clients differ a lot). */
+interface ClientFeatures {
+  /** Pulls diagnostics (textDocument/diagnostic); otherwise they are pushed after each change. */
+  pullDiagnostics: boolean;
+  diagnosticRefresh: boolean;
+  markdown: boolean;
+  hierarchicalSymbols: boolean;
+  codeActionLiterals: boolean;
+  snippets: boolean;
+  /** The extension's own client, which runs the CodeLens commands (initializationOptions). */
+  runsStepCommands: boolean;
+  workspaceFolders: string[];
+}
+
+/** A workspace runbook bigger than this is not read for procedureForMonitor. */
+const MAX_RUNBOOK_BYTES = 8 * 1024 * 1024;
+/** Pushed diagnostics wait for typing to pause this long. */
+const PUSH_DELAY_MS = 150;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -41,15 +68,37 @@ export function startServer(connection: Connection): void {
   let service: RunbookLanguageService | undefined;
   let language = 'en';
   let canReadConfiguration = false;
+  let features: ClientFeatures = { pullDiagnostics: true, diagnosticRefresh: true, markdown: true, hierarchicalSymbols: true, codeActionLiterals: true, snippets: true, runsStepCommands: false, workspaceFolders: [] };
+  let shuttingDown = false;
+  /** Settings the client sent with workspace/didChangeConfiguration, for clients that cannot be asked. */
+  let pushedSettings: Partial<Settings> | undefined;
 
-  /** A failing handler logs and answers with an empty result; the server keeps running. */
+  /**
+   * A failing handler logs and answers with an empty result; the server keeps running. Before the
+   * work starts, the handler yields to the event loop so that a `$/cancelRequest` already sent is
+   * read, and a cancelled request answers RequestCancelled without doing the work: requests the
+   * editor gave up on (a burst of typing) do not hold up the hover and outline behind them. Work
+   * once started runs to its end (the analysis is synchronous); the linear analysis keeps it short.
+   */
   function safe<P extends unknown[], R>(name: string, fallback: R, handler: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
     return async (...args: P) => {
+      // LSP: nothing but initialize is answered before initialize (clients that race get told so).
+      if (!service) throw new ResponseError(ErrorCodes.ServerNotInitialized, `${name} before initialize`);
+      if (shuttingDown) throw new ResponseError(ErrorCodes.InvalidRequest, `${name} after shutdown`);
+      const token = args.find((a): a is CancellationToken => typeof a === 'object' && a !== null && 'isCancellationRequested' in a);
+      // Two turns: the connection reads one message per turn, and the cancellation is the next one.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
         return await handler(...args);
       } catch (error) {
+        if (error instanceof ResponseError) throw error;
         connection.console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
         return fallback;
+      } finally {
+        // Checks that failed were contained (they cost their own diagnostics only): log them.
+        for (const failure of takeFailures()) connection.console.error(failure);
       }
     };
   }
@@ -59,26 +108,95 @@ export function startServer(connection: Connection): void {
     if (!document || !service) return undefined;
     const cached = models.get(uri);
     if (cached?.version === document.version) return cached.model;
-    const model = service.analyze(document.getText());
+    const model = service.analyze(document.getText(), uri);
     models.set(uri, { version: document.version, model });
     return model;
   }
 
   async function settingsFor(uri: string): Promise<Settings> {
-    if (!canReadConfiguration) return DEFAULT_SETTINGS;
+    if (!canReadConfiguration) return { diagnostics: { enable: pushedSettings?.diagnostics?.enable ?? true } };
     const section = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'exchangeRunbooks' })) as Partial<Settings> | null;
     return { diagnostics: { enable: section?.diagnostics?.enable ?? true } };
   }
 
+  async function diagnosticsOf(uri: string) {
+    const model = modelOf(uri);
+    const settings = await settingsFor(uri);
+    if (!model || !settings.diagnostics.enable) return [];
+    return service!.diagnostics(model, uri, language);
+  }
+
+  // Push diagnostics for clients without pull (Neovim before 0.10, most editors): after a pause in
+  // typing, the latest version of the document, never an older one.
+  const pushTimers = new Map<string, NodeJS.Timeout>();
+  function schedulePush(uri: string): void {
+    if (features.pullDiagnostics) return;
+    clearTimeout(pushTimers.get(uri));
+    pushTimers.set(
+      uri,
+      setTimeout(() => {
+        pushTimers.delete(uri);
+        void safe('publishDiagnostics', undefined, async () => {
+          const version = documents.get(uri)?.version;
+          if (version === undefined) return;
+          const diagnostics = await diagnosticsOf(uri);
+          if (documents.get(uri)?.version !== version) return;
+          await connection.sendDiagnostics({ uri, version, diagnostics });
+        })();
+      }, PUSH_DELAY_MS),
+    );
+  }
+  function pushAll(): void {
+    for (const document of documents.all()) schedulePush(document.uri);
+  }
+
+  /** Whether a URI names a runbook file inside a workspace folder (procedureForMonitor reads no other). */
+  function inWorkspace(uri: string): string | undefined {
+    if (!uri.startsWith('file:') || !uri.toLowerCase().endsWith('.exrunbook')) return undefined;
+    let path: string;
+    try {
+      path = resolvePath(fileURLToPath(uri));
+    } catch {
+      return undefined;
+    }
+    return features.workspaceFolders.some((folder) => path.startsWith(folder.endsWith(sep) ? folder : folder + sep)) ? path : undefined;
+  }
+
+  /** Reads a workspace runbook: a regular file only (a FIFO would never answer), and not a huge one. */
+  async function readRunbook(path: string): Promise<string | undefined> {
+    // stat does not open the file, so a FIFO is turned away before anything waits on it.
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile() || info.size > MAX_RUNBOOK_BYTES) return undefined;
+    return readFile(path, 'utf8').catch(() => undefined);
+  }
+
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
-    const options = params.initializationOptions as { locale?: string } | undefined;
+    const options = params.initializationOptions as { locale?: string; runsStepCommands?: boolean } | undefined;
     language = options?.locale ?? params.locale ?? 'en';
-    canReadConfiguration = params.capabilities.workspace?.configuration === true;
+    const { textDocument, workspace } = params.capabilities;
+    canReadConfiguration = workspace?.configuration === true;
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    features = {
+      pullDiagnostics: textDocument?.diagnostic !== undefined,
+      diagnosticRefresh: workspace?.diagnostics?.refreshSupport === true,
+      markdown: textDocument?.hover?.contentFormat === undefined || textDocument.hover.contentFormat.includes(MarkupKind.Markdown),
+      hierarchicalSymbols: textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
+      codeActionLiterals: textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
+      snippets: textDocument?.completion?.completionItem?.snippetSupport === true,
+      runsStepCommands: options?.runsStepCommands === true,
+      workspaceFolders: folders.flatMap((uri) => {
+        try {
+          return uri.startsWith('file:') ? [resolvePath(fileURLToPath(uri))] : [];
+        } catch {
+          return [];
+        }
+      }),
+    };
     service = await RunbookLanguageService.create();
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false },
+        ...(features.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         completionProvider: { triggerCharacters: [' ', '\\', '-', '$', '.', ','] },
         hoverProvider: true,
         documentSymbolProvider: true,
@@ -89,41 +207,71 @@ export function startServer(connection: Connection): void {
         foldingRangeProvider: true,
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        documentHighlightProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        selectionRangeProvider: true,
+        semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [] }, full: true },
+        workspaceSymbolProvider: true,
       },
       serverInfo: { name: 'exchange-runbook-language-server' },
     };
   });
 
-  connection.onDidChangeConfiguration(() => connection.languages.diagnostics.refresh());
-  documents.onDidClose((event) => models.delete(event.document.uri));
+  connection.onShutdown(() => {
+    shuttingDown = true;
+    for (const timer of pushTimers.values()) clearTimeout(timer);
+    pushTimers.clear();
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    const settings = (change.settings as { exchangeRunbooks?: Partial<Settings> } | null)?.exchangeRunbooks;
+    if (settings) pushedSettings = settings;
+    if (features.pullDiagnostics) {
+      if (features.diagnosticRefresh) void connection.languages.diagnostics.refresh();
+    } else pushAll();
+  });
+  documents.onDidOpen((event) => schedulePush(event.document.uri));
+  documents.onDidChangeContent((event) => schedulePush(event.document.uri));
+  documents.onDidClose((event) => {
+    models.delete(event.document.uri);
+    service?.forget(event.document.uri);
+    clearTimeout(pushTimers.get(event.document.uri));
+    pushTimers.delete(event.document.uri);
+    // A closed document's diagnostics disappear from the client's problems list.
+    if (!features.pullDiagnostics) void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  });
 
   connection.languages.diagnostics.on(
     safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params) => {
-      const model = modelOf(params.textDocument.uri);
-      const settings = await settingsFor(params.textDocument.uri);
-      if (!model || !settings.diagnostics.enable) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-      return { kind: DocumentDiagnosticReportKind.Full, items: service!.diagnostics(model, params.textDocument.uri, language) };
+      return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsOf(params.textDocument.uri) };
     }),
   );
 
   connection.onCompletion(
     safe('completion', [], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.completion(model, params.position, language) : [];
+      return model ? service!.completion(model, params.position, language, features.snippets) : [];
     }),
   );
 
   connection.onHover(
     safe('hover', null, (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.hover(model, params.position, language) : null;
+      const found = model ? service!.hover(model, params.position, language) : null;
+      // A client that shows plain text only gets the text without markdown's markup.
+      if (found && !features.markdown && typeof found.contents === 'object' && 'kind' in found.contents) {
+        return { ...found, contents: { kind: MarkupKind.PlainText, value: plainText(found.contents.value) } };
+      }
+      return found;
     }),
   );
 
   connection.onDocumentSymbol(
-    safe('documentSymbol', [], (params) => {
+    safe('documentSymbol', [] as DocumentSymbol[] | SymbolInformation[], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.documentSymbols(model) : [];
+      if (!model) return [];
+      const symbols = service!.documentSymbols(model);
+      return features.hierarchicalSymbols ? symbols : flatten(symbols, params.textDocument.uri);
     }),
   );
 
@@ -132,6 +280,47 @@ export function startServer(connection: Connection): void {
       const model = modelOf(params.textDocument.uri);
       return model ? service!.foldingRanges(model) : [];
     }),
+  );
+
+  connection.onDocumentHighlight(
+    safe('documentHighlight', [], (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return model ? service!.documentHighlights(model, params.position) : [];
+    }),
+  );
+
+  connection.onDocumentLinks(
+    safe('documentLink', [], (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return model ? service!.documentLinks(model) : [];
+    }),
+  );
+
+  connection.languages.semanticTokens.on(
+    safe('semanticTokens', { data: [] as number[] }, (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return { data: model ? service!.semanticTokens(model) : [] };
+    }),
+  );
+
+  connection.onSelectionRanges(
+    safe('selectionRange', [], (params) => {
+      const model = modelOf(params.textDocument.uri);
+      return model ? service!.selectionRanges(model, params.positions) : [];
+    }),
+  );
+
+  // The open runbooks' procedures and steps.
+  connection.onWorkspaceSymbol(
+    safe('workspaceSymbol', [], (params) =>
+      service!.workspaceSymbols(
+        documents.all().flatMap((d) => {
+          const model = modelOf(d.uri);
+          return model ? [{ uri: d.uri, model }] : [];
+        }),
+        params.query,
+      ),
+    ),
   );
 
   connection.onDefinition(
@@ -167,19 +356,22 @@ export function startServer(connection: Connection): void {
   connection.onDocumentFormatting(
     safe('formatting', [], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.format(model, params.options.tabSize) : [];
+      return model ? service!.format(model, { tabSize: params.options.tabSize, insertSpaces: params.options.insertSpaces }) : [];
     }),
   );
 
   connection.onCodeLens(
     safe('codeLens', [], (params) => {
       const model = modelOf(params.textDocument.uri);
-      return model ? service!.codeLenses(model, params.textDocument.uri, language) : [];
+      // Only the extension's client can run the steps and copy them; other editors get no lens
+      // they could not use.
+      return model && features.runsStepCommands ? service!.codeLenses(model, params.textDocument.uri, language) : [];
     }),
   );
 
   connection.onCodeAction(
-    safe('codeAction', [], (params) => service!.codeActions(params.textDocument.uri, params.context.diagnostics)),
+    // A client without code action literals would take the quick fixes for commands it cannot run.
+    safe('codeAction', [], (params) => (features.codeActionLiterals ? service!.codeActions(params.textDocument.uri, params.context.diagnostics) : [])),
   );
 
   connection.onRequest(
@@ -187,9 +379,12 @@ export function startServer(connection: Connection): void {
     safe('procedureForMonitor', [] as ProcedureLocation[], async (params: ProcedureForMonitorParams) => {
       const found: ProcedureLocation[] = [];
       for (const uri of params.uris) {
-        const text = documents.get(uri)?.getText() ?? (await readFile(fileURLToPath(uri), 'utf8').catch(() => undefined));
-        if (text === undefined) continue;
-        const match = service!.procedureFor(modelOf(uri) ?? service!.analyze(text), params.monitor);
+        // Open documents, or runbooks of the workspace read from disk; never any other path.
+        const open = modelOf(uri);
+        const path = open ? undefined : inWorkspace(uri);
+        const text = open ? undefined : path && (await readRunbook(path));
+        if (!open && text === undefined) continue;
+        const match = service!.procedureFor(open ?? service!.analyze(text!, uri), params.monitor);
         if (match) found.push({ uri, ...match });
       }
       return found;
@@ -206,10 +401,11 @@ export function startServer(connection: Connection): void {
     safe('runbookPlan', null as RunbookPlan | null, async (params: RunbookPlanParams) => {
       const open = modelOf(params.uri);
       if (open) return service!.runbookPlan(open, params.uri);
-      // A runbook not open in the editor (the health view starts a run from a workspace file).
-      if (!params.uri.startsWith('file:')) return null;
-      const text = await readFile(fileURLToPath(params.uri), 'utf8').catch(() => undefined);
-      return text === undefined ? null : service!.runbookPlan(service!.analyze(text), params.uri);
+      // A runbook not open in the editor (the health view starts a run from a workspace file):
+      // read from the workspace only, as procedureForMonitor does.
+      const path = inWorkspace(params.uri);
+      const text = path && (await readRunbook(path));
+      return text === undefined ? null : service!.runbookPlan(service!.analyze(text, params.uri), params.uri);
     }),
   );
 
@@ -221,4 +417,22 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** Markdown as plain text: code fences and emphasis removed, the words kept. */
+function plainText(markdown: string): string {
+  return markdown
+    .replace(/^```.*$/gm, '')
+    .replace(/[*_`]/g, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** The outline as a flat list, for clients without hierarchical symbols. */
+function flatten(symbols: DocumentSymbol[], uri: string, container?: string): SymbolInformation[] {
+  return symbols.flatMap((symbol) => {
+    const information: SymbolInformation = { name: symbol.name, kind: symbol.kind, location: { uri, range: symbol.range } };
+    if (container) information.containerName = container;
+    return [information, ...flatten(symbol.children ?? [], uri, symbol.name)];
+  });
 }

@@ -1,7 +1,7 @@
 // The command-line linter as CI runs it: a real process, its output formats and exit codes.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -42,6 +42,9 @@ procedure verify "Verify"
     when Result is Succeeded -> resolved
     otherwise -> escalate
 `);
+
+const GOOD_TEXT = readFileSync(good, 'utf8');
+const BAD_TEXT = readFileSync(bad, 'utf8');
 
 describe('exchange-runbook-lint', () => {
   after(() => rmSync(folder, { recursive: true, force: true }));
@@ -91,5 +94,118 @@ describe('exchange-runbook-lint', () => {
     const missing = await lint([join(folder, 'nope')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /ENOENT|no such file/);
+  });
+});
+
+/** A folder of its own with the clean runbook in it, for the tests that break a folder. */
+function folderWithGood(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'exr-lint-robust-'));
+  writeFileSync(join(dir, 'good.exrunbook'), GOOD_TEXT);
+  return dir;
+}
+
+describe('exchange-runbook-lint on what a CI checkout can hold', () => {
+  const made: string[] = [];
+  const fresh = (): string => {
+    const dir = folderWithGood();
+    made.push(dir);
+    return dir;
+  };
+  after(() => {
+    for (const dir of made) {
+      // chmod back, or rm cannot descend.
+      try {
+        chmodSync(join(dir, 'locked.exrunbook'), 0o644);
+      } catch {
+        // not every folder has one
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a dangling symlink and a symlink loop in a folder, checks the rest, exits 2, no stack trace', async () => {
+    const dir = fresh();
+    symlinkSync(join(dir, 'gone.exrunbook'), join(dir, 'dangling.exrunbook'));
+    symlinkSync(join(dir, 'loop-b.exrunbook'), join(dir, 'loop-a.exrunbook'));
+    symlinkSync(join(dir, 'loop-a.exrunbook'), join(dir, 'loop-b.exrunbook'));
+    symlinkSync(dir, join(dir, 'parent'));
+    const result = await lint([dir]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /dangling\.exrunbook: no such file/);
+    assert.match(result.stderr, /loop-a\.exrunbook: a symlink loop/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+    assert.match(result.stdout, /1 runbook checked: 0 errors/);
+  });
+
+  it('reports an unreadable runbook in a folder and checks the rest', { skip: process.getuid?.() === 0 ? 'root reads every file' : false }, async () => {
+    const dir = fresh();
+    const locked = join(dir, 'locked.exrunbook');
+    writeFileSync(locked, GOOD_TEXT);
+    chmodSync(locked, 0o000);
+    const result = await lint([dir]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /locked\.exrunbook: permission denied/);
+    assert.match(result.stdout, /1 runbook checked/);
+  });
+
+  it('does not hang on a FIFO in a folder', async () => {
+    const dir = fresh();
+    execFileSync('mkfifo', [join(dir, 'pipe.exrunbook')]);
+    const result = await lint([dir]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /pipe\.exrunbook: not a regular file/);
+  });
+
+  it('fails on an empty folder or a path that matches no runbook (a CI typo)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'exr-lint-empty-'));
+    made.push(empty);
+    const result = await lint([empty]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /no runbooks \(\*\.exrunbook\) found/);
+  });
+
+  it('rejects an unknown locale; takes --format=json, --locale=ja and --', async () => {
+    const unknown = await lint(['--locale', 'xx', 'whatever.exrunbook']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown locale xx/);
+    const dir = fresh();
+    writeFileSync(join(dir, 'bad.exrunbook'), BAD_TEXT);
+    const json = await lint(['--format=json', '--locale=ja', '--', join(dir, 'bad.exrunbook')]);
+    assert.equal(json.code, 1, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { diagnostics: { message: string }[] }[];
+    assert.match(parsed[0]!.diagnostics[0]!.message, /[\u3040-\u30ff]/);
+  });
+
+  it('reads UTF-16 runbooks, and reports a binary file once instead of a syntax error per line', async () => {
+    const dir = fresh();
+    const text = GOOD_TEXT;
+    writeFileSync(join(dir, 'utf16.exrunbook'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const clean = await lint([dir]);
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.match(clean.stdout, /2 runbooks checked: 0 errors/);
+    writeFileSync(join(dir, 'binary.exrunbook'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3, 10, 10, 10]));
+    const binary = await lint([dir]);
+    assert.equal(binary.code, 2);
+    assert.match(binary.stderr, /binary\.exrunbook: not a text file/);
+    assert.doesNotMatch(binary.stdout, /syntax/);
+  });
+
+  it('ends quietly when its reader goes away (| head)', async () => {
+    const dir = fresh();
+    // Enough output to fill the pipe after head has gone: 300 runbooks with an error each.
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, `bad-${i}.exrunbook`), BAD_TEXT);
+    const result = await new Promise<{ stderr: string }>((resolve) => {
+      execFile('/bin/sh', ['-c', `"${process.execPath}" "${LINT}" "${dir}" | head -n 1`], { timeout: 60_000 }, (_error, _stdout, stderr) => resolve({ stderr }));
+    });
+    assert.doesNotMatch(result.stderr, /EPIPE|Error/);
+  });
+
+  it('percent-encodes SARIF artifact URIs', async () => {
+    const dir = fresh();
+    const odd = join(dir, 'with space #1%.exrunbook');
+    writeFileSync(odd, BAD_TEXT);
+    const sarif = JSON.parse((await lint(['--format', 'sarif', odd])).stdout) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const uri = sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri;
+    assert.match(uri, /with%20space%20%231%25\.exrunbook$/);
   });
 });

@@ -5,7 +5,7 @@ import { before, describe, it } from 'node:test';
 import type { CompletionItem, Hover, MarkupContent } from 'vscode-languageserver-types';
 import type { RunbookLanguageService } from '../src/languageService';
 import type { RunStepArguments } from '../src/protocol';
-import { languageService, URI } from './helpers';
+import { applyEdits, languageService, URI } from './helpers';
 
 const TEXT = `runbook pop "Troubleshooting the POP health set"
   healthset POP.Protocol
@@ -212,9 +212,8 @@ describe('features', () => {
     const messy = 'runbook x "X"\nhealthset POP\n      param $S: server "S"\n procedure p "P"\nstep a "A"\n run Invoke-Command {\n         Restart-Service MSExchangePOP3 }   \n        when answer is yes -> resolved\n';
     const m = service.analyze(messy);
     const edits = service.format(m);
-    const result = messy.split('\n');
-    for (const e of edits) result[e.range.start.line] = e.newText;
-    assert.deepEqual(result, ['runbook x "X"', '  healthset POP', '  param $S: server "S"', 'procedure p "P"', '  step a "A"', '    run Invoke-Command {', '         Restart-Service MSExchangePOP3 }', '    when answer is yes -> resolved', '']);
+    // Only indentation changes: the continuation line keeps its layout and its trailing spaces.
+    assert.deepEqual(applyEdits(messy, edits).split('\n'), ['runbook x "X"', '  healthset POP', '  param $S: server "S"', 'procedure p "P"', '  step a "A"', '    run Invoke-Command {', '         Restart-Service MSExchangePOP3 }   ', '    when answer is yes -> resolved', '']);
   });
 
   it('folds the header, procedures, steps and multi-line commands', () => {

@@ -1,5 +1,6 @@
 // Shared by the unit tests: one language service, and short ways to analyse a runbook text.
-import type { Diagnostic } from 'vscode-languageserver-types';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Diagnostic, TextEdit } from 'vscode-languageserver-types';
 import type { DiagnosticData } from '../src/analysis/diagnostics';
 import { RunbookLanguageService } from '../src/languageService';
 
@@ -40,4 +41,9 @@ export function covered(text: string, diagnostic: Diagnostic): string {
 /** A minimal valid runbook around some procedures, for checks that need a context. */
 export function runbook(body: string, header = '  healthset POP.Proxy\n  param $Server: cas "Client Access server"'): string {
   return `runbook test "Test"\n${header}\n\n${body}`;
+}
+
+/** Applies edits to a text as an LSP client does (lines split at \n, \r\n and \r). */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  return TextDocument.applyEdits(TextDocument.create('file:///edit.exrunbook', 'exchange-runbook', 1, text), edits);
 }

@@ -60,7 +60,8 @@ async function startPair(locale: string): Promise<ProtocolConnection> {
   const result = await client.sendRequest(InitializeRequest.type, {
     processId: null,
     rootUri: null,
-    capabilities: { textDocument: { diagnostic: { dynamicRegistration: false } } },
+    capabilities: { textDocument: { diagnostic: { dynamicRegistration: false }, documentSymbol: { hierarchicalDocumentSymbolSupport: true }, codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix'] } } } } },
+    initializationOptions: { runsStepCommands: true },
     locale,
   });
   assert.ok(result.capabilities.diagnosticProvider);

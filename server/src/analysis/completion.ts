@@ -220,6 +220,14 @@ function completePowerShell(model: RunbookModel, run: RunScript, position: Posit
     return items;
   }
 
+  // `Set-PopSettings -`: tree-sitter reads a bare `-` as no parameter at all (sometimes as no
+  // command), but a word starting with `-` after a cmdlet is always one of its parameters.
+  if (word.startsWith('-') && (!command || command.nameRange.end >= start)) {
+    const written = /(?:^|[|;{(]|\r?\n)\s*([\p{L}\p{N}]+-[\p{L}\p{N}]+)(?:[^|;{(\n]*?)$/u.exec(text.slice(0, start))?.[1];
+    const owner = written ? catalog.cmdlet(written) : undefined;
+    if (!owner) return [];
+    return owner.parameters.map((p) => documented(item('-' + p.name, CompletionItemKind.Property, typeName(p.type), p.mandatory ? '0' : '1'), l10n, p.description));
+  }
   if (!command || (command.nameRange.start <= start && start <= command.nameRange.end && offset <= command.nameRange.end)) {
     return catalog.cmdlets.map((c) => documented(item(c.name, CompletionItemKind.Function, undefined, c.source === 'Exchange' ? '0' : '1'), l10n, c.description));
   }
@@ -298,4 +306,46 @@ function documented(completion: CompletionItem, l10n: Localizer, text: Localized
 /** Health sets the catalog knows completely first, then those whose topic it documents, then the rest. */
 function healthSetRank(healthSet: HealthSet): string {
   return healthSet.catalogue === 'complete' ? '0' : healthSet.catalogue === 'documented' ? '1' : '2';
+}
+
+/**
+ * Gives every item a `textEdit` over the part of the word already typed that the item continues,
+ * so editors that pick the word to replace by their own rules (`-`, `\`, `$`, `.` are not word
+ * characters everywhere) still insert the right text: `-Proto` → `-ProtocolLogEnabled`, not
+ * `--ProtocolLogEnabled`.
+ */
+export function withTextEdits(items: CompletionItem[], line: string, position: Position): CompletionItem[] {
+  const before = line.slice(Math.max(0, position.character - 128), position.character).toLowerCase();
+  // The word being typed, for items that do not continue it (they replace it).
+  const word = /[\p{L}\p{N}_.$-]*$/u.exec(before)?.[0].length ?? 0;
+  return items.map((item) => {
+    if (item.textEdit) return item;
+    const newText = item.insertText ?? item.label;
+    const lower = newText.toLowerCase();
+    // The longest typed suffix that the inserted text starts with.
+    let typed = word;
+    for (let length = Math.min(before.length, lower.length); length > 0; length--) {
+      if (lower.startsWith(before.slice(before.length - length))) {
+        typed = length;
+        break;
+      }
+    }
+    const start = { line: position.line, character: position.character - typed };
+    return { ...item, textEdit: { range: { start, end: position }, newText } };
+  });
+}
+
+/**
+ * For clients without snippet support: the snippet's text with its placeholders filled by their
+ * defaults (`${1:verify}` → `verify`) and its tab stops removed, as plain text.
+ */
+export function withoutSnippets(items: CompletionItem[]): CompletionItem[] {
+  const plain = (text: string): string => text.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}|\$\d+/g, '').replace(/\\([$}\\])/g, '$1');
+  return items.map((item) => {
+    if (item.insertTextFormat !== InsertTextFormat.Snippet) return item;
+    const result: CompletionItem = { ...item, insertTextFormat: InsertTextFormat.PlainText };
+    if (item.insertText !== undefined) result.insertText = plain(item.insertText);
+    if (item.textEdit) result.textEdit = { ...item.textEdit, newText: plain(item.textEdit.newText) };
+    return result;
+  });
 }

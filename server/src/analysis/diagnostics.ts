@@ -8,6 +8,8 @@ import { checkFlow } from './checks/flow';
 import { checkHeader } from './checks/header';
 import { checkProcedureIds, checkStructure } from './checks/structure';
 import type { RunbookModel } from './model';
+import { recordFailure } from '../util/failures';
+import { withSuggestionBudget } from './text';
 
 /** The language reference; each diagnostic code has an anchor of its own in its Diagnostics table. */
 export const LANGUAGE_REFERENCE_URL = 'https://github.com/exchange-health-runbooks/exchange-health-runbooks/blob/main/docs/language.md';
@@ -120,12 +122,25 @@ export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: st
     const args = error.args.map((a) => (typeof a === 'object' ? l10n.t(a.fragment) : a));
     sink.report(error.code, error.range, l10n.t(error.message, ...args));
   }
-  checkHeader(sink);
-  checkProcedureIds(sink);
+  guarded(() => withSuggestionBudget(() => checkHeader(sink)));
+  guarded(() => checkProcedureIds(sink));
   const context = procedureContext(model, l10n, uri);
-  for (const procedure of model.runbook.procedures) checkProcedure(sink, procedure, context);
-  checkFlow(sink);
+  for (const procedure of model.runbook.procedures) guarded(() => withSuggestionBudget(() => checkProcedure(sink, procedure, context)));
+  guarded(() => checkFlow(sink));
   return sink.diagnostics;
+}
+
+/**
+ * Runs one check so that a defect in it costs its own diagnostics only: every other check of the
+ * file still reports, and the editor keeps its outline and completion. The failure is recorded
+ * for the log (util/failures), not hidden.
+ */
+function guarded(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    recordFailure('a check failed', error);
+  }
 }
 
 /**

@@ -78,6 +78,51 @@ export class FlowGraph {
     return seen;
   }
 
+  /**
+   * Every step, those reachable from the entries in reverse post-order of a depth-first walk (a
+   * step comes before the steps it leads to, except along a loop's way back), then the others.
+   */
+  reversePostOrder(): StepNode[] {
+    const visited = new Set<StepNode>();
+    const post: StepNode[] = [];
+    // Iterative, so a 50k-line runbook cannot overflow the call stack.
+    for (const root of [...this.entries, ...this.model.nodes]) {
+      if (visited.has(root)) continue;
+      visited.add(root);
+      const work: { node: StepNode; edge: number }[] = [{ node: root, edge: 0 }];
+      while (work.length > 0) {
+        const frame = work[work.length - 1]!;
+        const edges = this.edges.get(frame.node) ?? [];
+        if (frame.edge < edges.length) {
+          const to = edges[frame.edge++]!.to;
+          if (to && !visited.has(to)) {
+            visited.add(to);
+            work.push({ node: to, edge: 0 });
+          }
+          continue;
+        }
+        work.pop();
+        post.push(frame.node);
+      }
+    }
+    return post.reverse();
+  }
+
+  /** The steps reachable from the entries, in the order a breadth-first walk meets them. */
+  breadthFirst(): StepNode[] {
+    const seen = new Set<StepNode>(this.entries);
+    const order = [...this.entries];
+    for (let i = 0; i < order.length; i++) {
+      for (const edge of this.edges.get(order[i]!) ?? []) {
+        if (edge.to && !seen.has(edge.to)) {
+          seen.add(edge.to);
+          order.push(edge.to);
+        }
+      }
+    }
+    return order;
+  }
+
   /** Strongly connected groups of steps (Tarjan), the loops of the runbook. */
   loops(): StepNode[][] {
     const index = new Map<StepNode, number>();

@@ -3,7 +3,7 @@
 import type { CatalogIndex } from '../catalog';
 import { type Binding, bindCommand } from './binding';
 import type { OutputProperty, OutputType } from '../catalog/types';
-import { parseRunbook } from '../language/parser';
+import { parseRunbook, splitLines } from '../language/parser';
 import type { ParamDeclaration, Position, Procedure, Range, RunAction, Runbook, Step, StepReference } from '../language/syntax';
 import { type PsArgument, type PsCommand, type PsHashEntry, type PsRange, type PsScript, parsePowerShell } from '../powershell/parser';
 
@@ -103,15 +103,19 @@ export class RunbookModel {
   private readonly scripts = new Map<RunAction, RunScript>();
   private readonly stepOfRun = new Map<RunScript, Step>();
   private readonly contexts = new Map<RunScript, RunContext>();
+  /** Steps whose reuse chain has been followed (see resolveReuse). */
+  private readonly reuseResolved = new Set<StepNode>();
   /** Every parsed `run` of the document with the step it is written in, in document order. */
   readonly allScripts: { node: StepNode; run: RunScript }[] = [];
 
+  /** `document`: the document's URI, so parsed blocks are reused for this document alone. */
   constructor(
     readonly text: string,
     readonly catalog: CatalogIndex,
+    document = '',
   ) {
-    this.lines = text.split(/\r?\n/);
-    this.runbook = parseRunbook(text, this.lines);
+    this.lines = splitLines(text);
+    this.runbook = parseRunbook(text, this.lines, document);
     for (const procedure of this.runbook.procedures) {
       if (procedure.id && !this.proceduresById.has(procedure.id.text)) this.proceduresById.set(procedure.id.text, procedure);
     }
@@ -134,23 +138,30 @@ export class RunbookModel {
         }
       }
     }
-    for (const node of this.nodes) this.resolveReuse(node);
+    for (const node of this.nodes) if (!this.reuseResolved.has(node)) this.resolveReuse(node);
   }
+
+  private header: { end: number; parametersKey: string } | undefined;
 
   /** The last line of the runbook header (`runbook`, `healthset`, `param`, `source`): where a new `param` goes. */
   get headerEnd(): number {
-    const { runbook } = this;
-    return Math.max(
-      runbook.headerRange?.start.line ?? -1,
-      ...runbook.params.map((p) => p.range.end.line),
-      ...runbook.healthSets.map((h) => h.range.end.line),
-      ...runbook.sources.map((s) => s.range.end.line),
-    );
+    return this.headerFacts().end;
   }
 
   /** The declared parameters with their kinds, as a cache key: what checks read of the header. */
   get parametersKey(): string {
-    return this.runbook.params.map((p) => `${p.name.text}:${p.kind?.text ?? ''}`).join(',');
+    return this.headerFacts().parametersKey;
+  }
+
+  /** Computed once per model: checks ask for both once per command, and a header can have 10,000 params. */
+  private headerFacts(): { end: number; parametersKey: string } {
+    if (this.header) return this.header;
+    const { runbook } = this;
+    let end = runbook.headerRange?.start.line ?? -1;
+    // A loop, not Math.max(...spread): spreading 10,000 arguments is slow and can overflow the stack.
+    for (const item of [...runbook.params, ...runbook.healthSets, ...runbook.sources]) end = Math.max(end, item.range.end.line);
+    this.header = { end, parametersKey: runbook.params.map((p) => `${p.name.text}:${p.kind?.text ?? ''}`).join(',') };
+    return this.header;
   }
 
   procedure(id: string): Procedure | undefined {
@@ -179,6 +190,19 @@ export class RunbookModel {
     return runs;
   }
 
+  /** Each procedure's steps by id (the first of a duplicated id), built when first asked. */
+  private readonly stepsById = new Map<Procedure, Map<string, Step>>();
+
+  private stepById(procedure: Procedure, id: string): Step | undefined {
+    let steps = this.stepsById.get(procedure);
+    if (!steps) {
+      steps = new Map();
+      for (const step of procedure.steps) if (step.id && !steps.has(step.id.text)) steps.set(step.id.text, step);
+      this.stepsById.set(procedure, steps);
+    }
+    return steps.get(id);
+  }
+
   /**
    * Resolves `-> x` / `step a = x`: a step of the same procedure, else a procedure (its first
    * step); `p.s` names a step of procedure p.
@@ -186,10 +210,10 @@ export class RunbookModel {
   resolve(from: Procedure, reference: StepReference): { procedure: Procedure; step?: Step } | undefined {
     if (reference.procedure) {
       const procedure = this.procedure(reference.procedure.text);
-      const step = procedure?.steps.find((s) => s.id?.text === reference.step.text);
+      const step = procedure && this.stepById(procedure, reference.step.text);
       return procedure && step ? { procedure, step } : undefined;
     }
-    const local = from.steps.find((s) => s.id?.text === reference.step.text);
+    const local = this.stepById(from, reference.step.text);
     if (local) return { procedure: from, step: local };
     const procedure = this.procedure(reference.step.text);
     if (procedure) {
@@ -199,19 +223,42 @@ export class RunbookModel {
     return undefined;
   }
 
-  private resolveReuse(node: StepNode): void {
-    const seen = new Set<Step>([node.step]);
-    let current = { procedure: node.procedure, step: node.step };
-    while (current.step.reuse) {
-      const next = this.resolve(current.procedure, current.step.reuse);
-      if (!next?.step || seen.has(next.step) || !next.step.reuse && next.step === node.step) {
-        node.reuseBroken = true;
-        return;
+  /**
+   * Follows `step x = y` to the step whose actions run. Each step is followed once: a chain of
+   * 3,000 reuses reuses what its next link found, instead of walking the rest of the chain again.
+   */
+  private resolveReuse(start: StepNode): void {
+    const chain: StepNode[] = [];
+    const onChain = new Set<StepNode>();
+    let node = start;
+    let broken = false;
+    let source: { procedure: Procedure; step: Step } | undefined;
+    for (;;) {
+      if (this.reuseResolved.has(node)) {
+        broken = node.reuseBroken;
+        source = node.source;
+        break;
       }
-      seen.add(next.step);
-      current = { procedure: next.procedure, step: next.step };
+      if (!node.step.reuse) {
+        source = { procedure: node.procedure, step: node.step };
+        this.reuseResolved.add(node);
+        break;
+      }
+      chain.push(node);
+      onChain.add(node);
+      const next = this.resolve(node.procedure, node.step.reuse);
+      const nextNode = next?.step ? this.nodesByStep.get(next.step) : undefined;
+      if (!nextNode || onChain.has(nextNode)) {
+        broken = true;
+        break;
+      }
+      node = nextNode;
     }
-    node.source = current;
+    for (const link of chain) {
+      link.reuseBroken = broken;
+      if (!broken && source) link.source = source;
+      this.reuseResolved.add(link);
+    }
   }
 
   /**

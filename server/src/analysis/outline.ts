@@ -18,8 +18,12 @@ export function documentSymbols(model: RunbookModel): DocumentSymbol[] {
     symbols.push(symbol(name, detail, SymbolKind.Function, procedure.range, procedure.id?.range ?? procedure.headerRange, children));
   }
   if (!runbook.headerRange) return symbols;
-  const end = runbook.procedures[0]?.range.start.line;
-  const headerEnd = end !== undefined && end > runbook.headerRange.start.line ? { line: end - 1, character: 0 } : runbook.headerRange.end;
+  // The header runs to its last line with content before the first procedure, to the end of that
+  // line: never before its own `runbook` line, so the selection (the id) stays inside the range.
+  const first = runbook.procedures[0]?.range.start.line;
+  const lastLine = first !== undefined && first > runbook.headerRange.start.line ? Math.max(runbook.headerRange.end.line, lastContentLine(model, first - 1)) : runbook.headerRange.end.line;
+  const lineEnd = { line: lastLine, character: model.lines[lastLine]?.length ?? 0 };
+  const headerEnd = lastLine > runbook.headerRange.end.line || lineEnd.character >= runbook.headerRange.end.character ? lineEnd : runbook.headerRange.end;
   const header = symbol(runbook.id?.text ?? 'runbook', runbook.title?.value ?? '', SymbolKind.Module, { start: runbook.headerRange.start, end: headerEnd }, runbook.id?.range ?? runbook.headerRange, symbols.filter((s) => s.kind === SymbolKind.Variable));
   return [header, ...symbols.filter((s) => s.kind !== SymbolKind.Variable)];
 }

@@ -1,12 +1,13 @@
 // exchange-runbook-lint: the language server's checks from the command line, for CI pipelines.
 // Human, JSON or SARIF output; exit code 1 when a runbook has errors (or warnings with --strict).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-types';
 import { codeHref, DIAGNOSTIC_CODES, type DiagnosticData, LANGUAGE_REFERENCE_URL } from '../analysis/diagnostics';
 import { RunbookLanguageService } from '../languageService';
 import { readRuleDocs } from './ruleDocs';
+import { takeFailures } from '../util/failures';
 
 interface Options {
   format: 'human' | 'json' | 'sarif';
@@ -15,35 +16,126 @@ interface Options {
   paths: string[];
 }
 
-const USAGE = `Usage: exchange-runbook-lint [--format human|json|sarif] [--strict] [--locale en|zh-cn|ja] <file or folder>...
+const USAGE = `Usage: exchange-runbook-lint [--format human|json|sarif] [--strict] [--locale en|zh-cn|ja] [--] <file or folder>...
 
 Checks Exchange runbooks (*.exrunbook). Folders are searched recursively.
-Exit code: 0 clean, 1 errors found (or warnings with --strict), 2 usage or read error.`;
+Exit code: 0 clean, 1 errors found (or warnings with --strict), 2 usage or read error (a path that
+cannot be read, or no runbook found at all).`;
+
+const LOCALES = ['en', 'zh-cn', 'ja'];
 
 function parseArguments(argv: string[]): Options | string {
   const options: Options = { format: 'human', strict: false, locale: process.env.EXR_LOCALE ?? 'en', paths: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return USAGE;
-    if (arg === '--strict') options.strict = true;
-    else if (arg === '--format' || arg === '-f') {
-      const value = argv[++i];
-      if (value !== 'human' && value !== 'json' && value !== 'sarif') return `Unknown format ${value ?? '(none)'}.\n\n${USAGE}`;
-      options.format = value;
-    } else if (arg === '--locale') options.locale = argv[++i] ?? 'en';
-    else if (arg.startsWith('-')) return `Unknown option ${arg}.\n\n${USAGE}`;
+    // `--` ends the options: what follows are paths, even when they start with `-`.
+    if (arg === '--') {
+      options.paths.push(...argv.slice(i + 1));
+      break;
+    }
+    // `--format=json` is the same as `--format json`.
+    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = equals > 0 ? arg.slice(0, equals) : arg;
+    const value = (): string | undefined => (equals > 0 ? arg.slice(equals + 1) : argv[++i]);
+    if (name === '--help' || name === '-h') return USAGE;
+    if (name === '--strict') options.strict = true;
+    else if (name === '--format' || name === '-f') {
+      const format = value();
+      if (format !== 'human' && format !== 'json' && format !== 'sarif') return `Unknown format ${format ?? '(none)'}.\n\n${USAGE}`;
+      options.format = format;
+    } else if (name === '--locale') {
+      const locale = value()?.toLowerCase();
+      // A misspelt locale fails, rather than silently falling back to English.
+      if (!locale || !LOCALES.includes(locale)) return `Unknown locale ${locale ?? '(none)'}: use one of ${LOCALES.join(', ')}.\n\n${USAGE}`;
+      options.locale = locale;
+    } else if (arg.startsWith('-') && arg !== '-') return `Unknown option ${arg}.\n\n${USAGE}`;
     else options.paths.push(arg);
   }
   return options.paths.length ? options : USAGE;
 }
 
-function collectFiles(path: string): string[] {
-  const stat = statSync(path);
-  if (stat.isFile()) return [path];
-  return readdirSync(path, { withFileTypes: true })
-    .filter((entry) => entry.name !== 'node_modules' && !entry.name.startsWith('.'))
-    .flatMap((entry) => (entry.isDirectory() ? collectFiles(join(path, entry.name)) : entry.name.endsWith('.exrunbook') ? [join(path, entry.name)] : []))
-    .sort();
+interface Found {
+  files: string[];
+  /** Paths that could not be read, with why; the run goes on and exits 2. */
+  problems: string[];
+}
+
+/**
+ * The runbooks under the given paths. Nothing in a folder aborts the walk: an unreadable entry, a
+ * dangling symlink or a symlink loop is reported and skipped, a folder reached twice (a symlink to
+ * a parent) is walked once, and only regular files are read (a FIFO would never end).
+ */
+function collectFiles(paths: string[]): Found {
+  const found: Found = { files: [], problems: [] };
+  const walked = new Set<string>();
+  const describe = (error: unknown): string => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file or folder (or a dangling symlink)';
+    if (code === 'ELOOP') return 'a symlink loop';
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+    return error instanceof Error ? error.message : String(error);
+  };
+  const visit = (path: string, given: boolean): void => {
+    let info;
+    try {
+      info = statSync(path);
+    } catch (error) {
+      found.problems.push(`${path}: ${describe(error)}`);
+      return;
+    }
+    if (info.isDirectory()) {
+      let real: string;
+      let entries: Dirent[];
+      try {
+        real = realpathSync(path);
+        if (walked.has(real)) return;
+        walked.add(real);
+        entries = readdirSync(path, { withFileTypes: true });
+      } catch (error) {
+        found.problems.push(`${path}: ${describe(error)}`);
+        return;
+      }
+      entries
+        .filter((entry) => entry.name !== 'node_modules' && !entry.name.startsWith('.'))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .forEach((entry) => {
+          const child = join(path, entry.name);
+          // Folders (and links to them) are walked; files count when they are runbooks.
+          if (entry.isDirectory() || entry.isSymbolicLink() || entry.name.endsWith('.exrunbook')) visit(child, false);
+        });
+      return;
+    }
+    if (!given && !path.endsWith('.exrunbook')) return;
+    if (!info.isFile()) {
+      found.problems.push(`${path}: not a regular file`);
+      return;
+    }
+    found.files.push(path);
+  };
+  for (const path of paths) visit(resolve(path), true);
+  return found;
+}
+
+/**
+ * A runbook's text: UTF-8, or UTF-16 with its byte order mark (as Windows tools save it); a file
+ * that is neither is reported once, not as one syntax error per line.
+ */
+function readRunbook(path: string): { text: string } | { problem: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: code === 'EACCES' || code === 'EPERM' ? 'permission denied' : error instanceof Error ? error.message : String(error) };
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)) };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder('utf-16be').decode(bytes.subarray(2)) };
+  if (bytes.subarray(0, 8192).includes(0)) return { problem: 'not a text file (it contains NUL bytes): runbooks are UTF-8 text' };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { problem: 'not valid UTF-8: save the runbook as UTF-8' };
+  }
 }
 
 interface FileResult {
@@ -113,7 +205,7 @@ function sarif(results: FileResult[]): object {
             locations: [
               {
                 physicalLocation: {
-                  artifactLocation: { uri: path.split('\\').join('/') },
+                  artifactLocation: { uri: path.split(/[\\/]/).map(encodeURIComponent).join('/') },
                   region: { startLine: d.range.start.line + 1, startColumn: d.range.start.character + 1, endLine: d.range.end.line + 1, endColumn: d.range.end.character + 1 },
                 },
               },
@@ -132,18 +224,26 @@ async function main(): Promise<number> {
     (isHelp ? process.stdout : process.stderr).write(options + '\n');
     return isHelp ? 0 : 2;
   }
-  let files: string[];
-  try {
-    files = options.paths.flatMap((p) => collectFiles(resolve(p)));
-  } catch (error) {
-    process.stderr.write(`exchange-runbook-lint: ${error instanceof Error ? error.message : String(error)}\n`);
+  const found = collectFiles(options.paths);
+  const problems = [...found.problems];
+  const service = await RunbookLanguageService.create();
+  const results: FileResult[] = [];
+  for (const file of found.files) {
+    const read = readRunbook(file);
+    if ('problem' in read) {
+      problems.push(`${file}: ${read.problem}`);
+      continue;
+    }
+    const model = service.analyze(read.text, file);
+    results.push({ path: relative(process.cwd(), file) || file, diagnostics: service.diagnostics(model, pathToFileURL(file).href, options.locale) });
+  }
+  for (const failure of takeFailures()) process.stderr.write(`exchange-runbook-lint: internal error (contained): ${failure}\n`);
+  for (const problem of problems) process.stderr.write(`exchange-runbook-lint: cannot read ${problem}\n`);
+  // A path with no runbook at all is a mistake in the CI job (a typo), not a clean result.
+  if (found.files.length === 0 && problems.length === 0) {
+    process.stderr.write(`exchange-runbook-lint: no runbooks (*.exrunbook) found in ${options.paths.join(', ')}\n`);
     return 2;
   }
-  const service = await RunbookLanguageService.create();
-  const results: FileResult[] = files.map((file) => {
-    const model = service.analyze(readFileSync(file, 'utf8'));
-    return { path: relative(process.cwd(), file) || file, diagnostics: service.diagnostics(model, pathToFileURL(file).href, options.locale) };
-  });
   if (options.format === 'json') {
     // The quick fixes travel with each diagnostic, as `fixes` (title, edits, preferred), for tools
     // that apply them; positions are LSP's, 0-based.
@@ -159,8 +259,14 @@ async function main(): Promise<number> {
     process.stdout.write(human(results) + '\n');
   }
   const failing = results.some((r) => r.diagnostics.some((d) => d.severity === DiagnosticSeverity.Error || (options.strict && d.severity === DiagnosticSeverity.Warning)));
-  return failing ? 1 : 0;
+  return problems.length > 0 ? 2 : failing ? 1 : 0;
 }
+
+// `exchange-runbook-lint … | head`: the reader went away; that ends the run quietly, not with a trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 main().then(
   (code) => {

@@ -181,7 +181,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     return 2;
   }
   const service = await RunbookLanguageService.create();
-  const plan = buildRunbookPlan(service.analyze(source), pathToFileURL(resolve(options.runbook)).href);
+  const uri = pathToFileURL(resolve(options.runbook)).href;
+  const plan = buildRunbookPlan(service.analyze(source, uri), uri);
   const state = mkdtempSync(join(tmpdir(), 'exr-rehearse-'));
   const pwsh = new PwshProcess(executable, { ...process.env, EXCHANGE_SIMULATOR: '1', EXCHANGE_SIMULATOR_STATE: join(state, 'state.json') });
   try {

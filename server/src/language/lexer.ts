@@ -82,31 +82,63 @@ export function tokenizeLine(line: string, from = 0): Token[] {
  * `{` / `(` still open. Quoted strings are skipped so braces inside them do not count.
  */
 export function commandContinues(command: string): boolean {
-  const trimmed = command.trimEnd();
-  if (trimmed.endsWith('`') || trimmed.endsWith('|')) return true;
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < command.length; i++) {
-    // PowerShell reads typographic quotes (“ ” ‘ ’) as the plain ones.
-    const c = plainQuote(command[i]!);
-    if (quote) {
-      if (c === '`' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-      continue;
+  const scanner = new ContinuationScanner();
+  scanner.feed(command);
+  return scanner.continues();
+}
+
+/**
+ * commandContinues, fed one line at a time: the parser adds each continuation line to what it has
+ * scanned so far instead of scanning the whole command again (an unclosed `{` before 10,000 lines
+ * would otherwise cost 10,000 scans of a growing command).
+ */
+export class ContinuationScanner {
+  private depth = 0;
+  private quote: string | undefined;
+  private inComment = false;
+  /** The character before the next one fed (for `#` after whitespace, and a backtick escape). */
+  private previous = '';
+  private escapeNext = false;
+  /** The last character of the text fed that is not whitespace. */
+  private lastVisible = '';
+
+  /** Adds text; continuation lines are fed as `\n` + the line. */
+  feed(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      // PowerShell reads typographic quotes (“ ” ‘ ’) as the plain ones.
+      const c = plainQuote(text[i]!);
+      // What trimEnd would keep: ASCII without a regular expression (this runs on every character).
+      const code = c.charCodeAt(0);
+      if (code > 32 ? code < 128 || !/\s/.test(c) : code !== 32 && (code < 9 || code > 13)) this.lastVisible = c;
+      if (this.escapeNext) {
+        this.escapeNext = false;
+        this.previous = c;
+        continue;
+      }
+      if (this.inComment) {
+        // A comment runs to the end of its line.
+        if (c === '\n') this.inComment = false;
+        this.previous = c;
+        continue;
+      }
+      if (this.quote) {
+        if (c === '`' && this.quote === '"') this.escapeNext = true;
+        else if (c === this.quote) this.quote = undefined;
+        this.previous = c;
+        continue;
+      }
+      if (c === '#' && (this.previous === '' || /\s/.test(this.previous))) this.inComment = true;
+      else if (c === '"' || c === "'") this.quote = c;
+      else if (c === '`') this.escapeNext = true;
+      else if (c === '{' || c === '(') this.depth++;
+      else if (c === '}' || c === ')') this.depth--;
+      this.previous = c;
     }
-    if (c === '#' && (i === 0 || /\s/.test(command[i - 1]!))) {
-      // A comment runs to the end of its line.
-      const nl = command.indexOf('\n', i);
-      if (nl < 0) break;
-      i = nl;
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === '`') i++;
-    else if (c === '{' || c === '(') depth++;
-    else if (c === '}' || c === ')') depth--;
   }
-  return depth > 0;
+
+  continues(): boolean {
+    return this.lastVisible === '`' || this.lastVisible === '|' || this.depth > 0;
+  }
 }
 
 /** The ASCII quote PowerShell reads a typographic one as; other characters unchanged. */

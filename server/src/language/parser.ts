@@ -1,6 +1,7 @@
 // The tolerant runbook parser: one construct per line, errors recorded with exact ranges, and
 // parsing always continues with the next line so every later diagnostic still appears.
-import { commandContinues, isWordChar, type Token, tokenizeLine } from './lexer';
+import { ByteBoundedCache } from '../util/boundedCache';
+import { ContinuationScanner, isWordChar, type Token, tokenizeLine } from './lexer';
 import {
   type Action,
   type Branch,
@@ -25,26 +26,45 @@ import {
 const ID = /^[\p{L}][\p{L}\p{N}_-]*$/u;
 
 /**
- * Parsed blocks by start line, context and text. A document is the header and one block per
- * `procedure` line at column 0; typing inside a line changes one block, and every other block's
+ * Parsed blocks by document, start line, context and text. A document is the header and one block
+ * per `procedure` line at column 0; typing inside a line changes one block, and every other block's
  * tree is reused as it is (same objects, same ranges), so re-analysis after a keystroke does not
- * re-parse a 10,000-line runbook. A few blocks per start line are kept (several documents).
+ * re-parse a 10,000-line runbook. Blocks are never shared between documents: the parser's objects
+ * are mutable (a procedure's index is set when its runbook is assembled), and two documents with
+ * the same block at the same line must not rename or hover each other's procedures. Bounded by
+ * the bytes the blocks hold (their text, and a syntax tree estimated at ~8 times it).
  */
-const blocks = new Map<number, { context: string; text: string; block: Runbook }[]>();
-const BLOCKS_PER_LINE = 4;
-/** Past this many blocks (several very large documents), the cache starts again from nothing. */
-const BLOCK_LIMIT = 20_000;
-let blockCount = 0;
+const blocks = new ByteBoundedCache<string, { context: string; text: string; block: Runbook }[]>(64 * 1024 * 1024, (key, entries) =>
+  entries.reduce((sum, entry) => sum + 18 * entry.text.length + 512, 2 * key.length),
+);
+const BLOCKS_PER_LINE = 2;
 const BLOCK_START = /^procedure(\s|$)/;
 
 /** Forgets every parsed block (tests compare incremental results with a fresh analysis). */
 export function clearParseCache(): void {
   blocks.clear();
-  blockCount = 0;
 }
 
-/** Parses a runbook; `lines` when the caller has split the text already. */
-export function parseRunbook(text: string, lines: string[] = text.split(/\r?\n/)): Runbook {
+/** Forgets the blocks of one document (closed in the editor). */
+export function forgetParsedDocument(document: string): void {
+  blocks.deleteWhere((key) => key.startsWith(document + '\u0000'));
+}
+
+/** The bytes the parsed-block cache holds, as estimated (benchmarks print it). */
+export function parseCacheBytes(): number {
+  return blocks.bytes;
+}
+
+/** Splits a document into lines exactly as LSP does: at `\n`, `\r\n` and a lone `\r`. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}
+
+/**
+ * Parses a runbook; `lines` when the caller has split the text already (with splitLines).
+ * `document` names the document (its URI) so that its parsed blocks are reused for it alone.
+ */
+export function parseRunbook(text: string, lines: string[] = splitLines(text), document = ''): Runbook {
   const starts = [0];
   for (let i = 1; i < lines.length; i++) if (lines[i]!.charCodeAt(0) === 112 && BLOCK_START.test(lines[i]!)) starts.push(i);
   const runbook: Runbook = { healthSets: [], params: [], sources: [], procedures: [], comments: [], errors: [], lineCount: lines.length };
@@ -54,21 +74,13 @@ export function parseRunbook(text: string, lines: string[] = text.split(/\r?\n/)
     const context = runbook.headerRange ? 'h' : '-';
     const blockText = lines.slice(start, end).join('\n');
     // Looked up by start line and compared, rather than hashing whole blocks on every keystroke.
-    let known = blocks.get(start) ?? [];
+    const key = `${document}\u0000${start}`;
+    const known = blocks.get(key) ?? [];
     let entry = known.find((b) => b.context === context && b.text === blockText);
     if (!entry) {
       entry = { context, text: blockText, block: new Parser(lines, start, end, runbook.headerRange !== undefined).parse() };
-      if (blockCount >= BLOCK_LIMIT) {
-        clearParseCache();
-        known = [];
-      }
-      known.unshift(entry);
-      blockCount++;
-      if (known.length > BLOCKS_PER_LINE) {
-        known.pop();
-        blockCount--;
-      }
-      blocks.set(start, known);
+      const kept = [entry, ...known].slice(0, BLOCKS_PER_LINE);
+      blocks.set(key, kept);
     }
     merge(runbook, entry.block);
   }
@@ -322,7 +334,9 @@ class Parser {
     // Continuation lines: PowerShell's own rules (trailing ` or |, or an open { or ( ). A line that
     // starts with one of our keywords at the run's indentation or less ends the command anyway,
     // so an unclosed brace while typing does not swallow the rest of the runbook.
-    while (commandContinues(command) && this.lineNo + 1 < this.end) {
+    const scanner = new ContinuationScanner();
+    scanner.feed(command);
+    while (scanner.continues() && this.lineNo + 1 < this.end) {
       const next = this.lines[this.lineNo + 1]!;
       const nextIndent = next.length - next.trimStart().length;
       const firstWord = next.trimStart().split(/\s/, 1)[0] ?? '';
@@ -330,6 +344,7 @@ class Parser {
       this.lineNo++;
       segments.push({ line: this.lineNo, character: 0, length: next.length });
       command += '\n' + next;
+      scanner.feed('\n' + next);
     }
     const last = segments[segments.length - 1]!;
     return {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Language, type Node, Parser } from 'web-tree-sitter';
+import { ByteBoundedCache } from '../util/boundedCache';
 
 export interface PsRange {
   /** UTF-16 offsets into the command text, like tree-sitter's and LSP's. */
@@ -127,10 +128,12 @@ export async function initPowerShellParser(): Promise<void> {
 
 /**
  * Summaries by command text. Runbooks repeat commands (every "re-run the probe"), and re-analysis
- * on each keystroke would otherwise parse every command again; bounded so memory stays flat.
+ * on each keystroke would otherwise parse every command again; bounded by the bytes the summaries
+ * hold (about 20 times their text, measured on the examples), so memory stays flat however long
+ * the commands are.
  */
-const cache = new Map<string, PsScript>();
-const CACHE_LIMIT = 20_000;
+const CACHE_BYTES = 48 * 1024 * 1024;
+const cache = new ByteBoundedCache<string, PsScript>(CACHE_BYTES, (text, script) => 2 * text.length * 4 + 400 * (script.commands.length + script.variables.length + script.comparisons.length + script.errors.length) + 200);
 
 export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
@@ -138,20 +141,33 @@ export function parsePowerShell(text: string): PsScript {
   // PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
   // ones; tree-sitter-powershell does not. One UTF-16 unit each, so offsets stay the same.
   const plain = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'");
-  let script = summarize(plain, text, []);
+  let script: PsScript;
+  try {
+    script = summarize(plain, text, []);
+  } catch {
+    // Whatever tree-sitter or the summary cannot take stays a problem of this one command.
+    script = { commands: [], assignments: [], heads: [], pipelines: [], variables: [], comparisons: [], errors: [{ start: 0, end: text.length }] };
+  }
   // tree-sitter-powershell has no bareword lists (`Format-Table Name, Status`, `-ComputerName
   // $Cas, $Mailbox`). When such commas are the only trouble, the text with them blanked out
   // (same offsets) parses, and the list items are merged back into one argument.
   if (script.errors.length > 0) {
     const commas = listCommas(plain);
-    if (commas.length > 0) {
-      let variant = plain;
-      for (const at of commas) variant = variant.slice(0, at) + ' ' + variant.slice(at + 1);
-      const alternative = summarize(variant, text, commas);
-      if (alternative.errors.length === 0) script = alternative;
+    // A long command is parsed again only when an error is near a list comma: an unclosed `{`
+    // before thousands of lines would otherwise be parsed twice for nothing.
+    const nearComma = (error: PsRange): boolean => commas.some((at) => at >= error.start - 64 && at <= error.end + 64);
+    if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma))) {
+      const characters = plain.split('');
+      for (const at of commas) characters[at] = ' ';
+      const variant = characters.join('');
+      try {
+        const alternative = summarize(variant, text, commas);
+        if (alternative.errors.length === 0) script = alternative;
+      } catch {
+        // Keep the first parse's errors.
+      }
     }
   }
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(text, script);
   return script;
 }
@@ -189,6 +205,12 @@ export function clearPowerShellCache(): void {
   cache.clear();
 }
 
+interface WalkContext {
+  parent?: number;
+  pipeline?: number;
+  topLevel: boolean;
+}
+
 const range = (node: Node): PsRange => ({ start: node.startIndex, end: node.endIndex });
 
 /** The value under a pipeline that holds one value and nothing else (`$true` in `@{ X = $true }`). */
@@ -219,48 +241,65 @@ class Summarizer {
     return this.script;
   }
 
-  /** One walk over the tree; `parent` is the command whose script block we are in, if any. */
-  private walk(node: Node, context: { parent?: number; pipeline?: number; topLevel: boolean }): void {
-    switch (node.type) {
-      case 'pipeline': {
-        const pipeline = this.pipelineLengths.push(0) - 1;
-        if (context.topLevel) this.script.pipelines.push([]);
-        for (const child of node.namedChildren) if (child) this.walk(child, { ...context, pipeline });
-        return;
+  /**
+   * One walk over the tree, with an explicit stack rather than recursion: 300 nested `(` make a
+   * tree thousands of levels deep, which would overflow the call stack. Children are visited in
+   * document order (pushed in reverse), so commands get their indexes as a recursive walk gives them.
+   * `parent` is the command whose script block we are in, if any.
+   */
+  private walk(root: Node, rootContext: WalkContext): void {
+    const stack: { node: Node; context: WalkContext }[] = [{ node: root, context: rootContext }];
+    const pushChildren = (node: Node, context: WalkContext): void => {
+      const children = node.namedChildren;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const child = children[i];
+        if (child) stack.push({ node: child, context });
       }
-      case 'command': {
-        const pipeline = context.pipeline ?? this.pipelineLengths.push(0) - 1;
-        const position = this.pipelineLengths[pipeline]!++;
-        const index = this.command(node, pipeline, position, context.parent);
-        if (context.topLevel) this.script.pipelines[this.script.pipelines.length - 1]?.push(index);
-        const elements = node.childForFieldName('command_elements');
-        if (elements) for (const child of elements.namedChildren) if (child) this.walk(child, { parent: index, topLevel: false });
-        // `& { ... }`: the block's commands run as the command's own.
-        const block = node.namedChildren.find((c) => c?.type === 'command_name_expr');
-        if (block) this.walk(block, { parent: index, topLevel: false });
-        return;
+    };
+    while (stack.length > 0) {
+      const { node, context } = stack.pop()!;
+      switch (node.type) {
+        case 'pipeline': {
+          const pipeline = this.pipelineLengths.push(0) - 1;
+          if (context.topLevel) this.script.pipelines.push([]);
+          pushChildren(node, { ...context, pipeline });
+          continue;
+        }
+        case 'command': {
+          const pipeline = context.pipeline ?? this.pipelineLengths.push(0) - 1;
+          const position = this.pipelineLengths[pipeline]!++;
+          const index = this.command(node, pipeline, position, context.parent);
+          if (context.topLevel) this.script.pipelines[this.script.pipelines.length - 1]?.push(index);
+          // `& { ... }`: the block's commands run as the command's own. Pushed before the elements
+          // so that, popped after them, it is walked after them as before.
+          const block = node.namedChildren.find((c) => c?.type === 'command_name_expr');
+          if (block) stack.push({ node: block, context: { parent: index, topLevel: false } });
+          const elements = node.childForFieldName('command_elements');
+          if (elements) pushChildren(elements, { parent: index, topLevel: false });
+          continue;
+        }
+        case 'variable':
+          this.variable(node, false);
+          continue;
+        case 'assignment_expression': {
+          const left = node.namedChild(0);
+          if (left) this.markAssigned(left);
+          break;
+        }
+        case 'foreach_statement': {
+          const loopVariable = node.namedChildren.find((c) => c?.type === 'variable');
+          if (loopVariable) this.variable(loopVariable, true);
+          break;
+        }
+        case 'comparison_expression':
+          this.comparison(node, context.parent);
+          break;
       }
-      case 'variable':
-        this.variable(node, false);
-        return;
-      case 'assignment_expression': {
-        const left = node.namedChild(0);
-        if (left) this.markAssigned(left);
-        break;
-      }
-      case 'foreach_statement': {
-        const loopVariable = node.namedChildren.find((c) => c?.type === 'variable');
-        if (loopVariable) this.variable(loopVariable, true);
-        break;
-      }
-      case 'comparison_expression':
-        this.comparison(node, context.parent);
-        break;
+      const inner: WalkContext = { ...context, topLevel: context.topLevel && node.type !== 'script_block' };
+      // A pipeline's commands sit under pipeline_chain; anything deeper starts its own pipeline.
+      if (node.type !== 'pipeline_chain') delete inner.pipeline;
+      pushChildren(node, inner);
     }
-    const inner = { ...context, topLevel: context.topLevel && node.type !== 'script_block' };
-    // A pipeline's commands sit under pipeline_chain; anything deeper starts its own pipeline.
-    if (node.type !== 'pipeline_chain') delete inner.pipeline;
-    for (const child of node.namedChildren) if (child) this.walk(child, inner);
   }
 
   private command(node: Node, pipeline: number, position: number, parent: number | undefined): number {
@@ -464,12 +503,20 @@ class Summarizer {
     return entries;
   }
 
-  private collectErrors(node: Node): void {
-    if (node.type === 'ERROR' || node.isMissing) {
-      this.script.errors.push(range(node));
-      return;
+  /** The outermost ERROR and missing nodes; iterative for the same reason as `walk`. */
+  private collectErrors(root: Node): void {
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.type === 'ERROR' || node.isMissing) {
+        this.script.errors.push(range(node));
+        continue;
+      }
+      const children = node.children;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const child = children[i];
+        if (child?.hasError) stack.push(child);
+      }
     }
-    for (const child of node.children) if (child && child.hasError) this.collectErrors(child);
-    if (node.isMissing) this.script.errors.push(range(node));
   }
 }

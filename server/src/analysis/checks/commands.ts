@@ -1,7 +1,7 @@
 // Checks of the PowerShell inside steps: cmdlets and their parameters, values, health set / probe /
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
-import type { Procedure, Range } from '../../language/syntax';
+import type { ParamDeclaration, Procedure, Range } from '../../language/syntax';
 import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powershell/parser';
 import type { Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
@@ -10,6 +10,7 @@ import { didYouMean, editDistance, hasWildcard, wildcardMatches } from '../text'
 import { englishFor } from '../words';
 import { healthSetsNamed, judgeItem, patternMatchesSome } from './names';
 import { AUTOMATIC_VARIABLES } from './variables';
+import { recordFailure } from '../../util/failures';
 
 /** Leftovers of the documentation such as `<ServerName>` or `<服务器名称>`. */
 const PLACEHOLDER = /<([^<>\r\n|&;]{1,60})>/gu;
@@ -23,7 +24,15 @@ export function checkCommands(sink: DiagnosticSink, procedure: Procedure): void 
   for (const step of procedure.steps) {
     for (const action of step.actions) {
       const run = action.kind === 'run' ? model.script(action) : undefined;
-      if (run) checkRun(sink, run);
+      if (!run) continue;
+      // A command the checks cannot take loses its own diagnostics, not its procedure's.
+      const before = sink.diagnostics.length;
+      try {
+        checkRun(sink, run);
+      } catch (error) {
+        sink.diagnostics.length = before;
+        recordFailure(`checking \`${run.action.command.slice(0, 80)}\``, error);
+      }
     }
     checkConfirmation(sink, model.node(step));
   }
@@ -142,12 +151,16 @@ function placeholderKind(text: string): PlaceholderKind {
  * server may be any server parameter), for a health set also the runbook's own health sets, and
  * when nothing fits, declaring a parameter of that kind.
  */
-function placeholderFixes(sink: DiagnosticSink, kind: PlaceholderKind, range: Range): Fix[] {
-  const { model, l10n } = sink;
-  const t = l10n.t;
+/** The declared parameters a placeholder of each kind can be replaced with, listed once per model. */
+const placeholderParams = new WeakMap<RunbookModel, Map<PlaceholderKind, ParamDeclaration[]>>();
+function placeholderCandidates(model: RunbookModel, kind: PlaceholderKind): ParamDeclaration[] {
+  let byKind = placeholderParams.get(model);
+  if (!byKind) placeholderParams.set(model, (byKind = new Map()));
+  let candidates = byKind.get(kind);
+  if (candidates) return candidates;
   const params = model.runbook.params;
-  const ofKind = (kinds: string[]): typeof params => params.filter((p) => kinds.includes(p.kind?.text ?? ''));
-  const candidates =
+  const ofKind = (kinds: string[]): ParamDeclaration[] => params.filter((p) => kinds.includes(p.kind?.text ?? ''));
+  candidates =
     kind === 'cas' ? [...ofKind(['cas']), ...ofKind(['server'])]
     : kind === 'mailbox' ? [...ofKind(['mailbox']), ...ofKind(['server'])]
     : kind === 'server' ? ofKind(['server', 'cas', 'mailbox'])
@@ -155,6 +168,14 @@ function placeholderFixes(sink: DiagnosticSink, kind: PlaceholderKind, range: Ra
     : kind === 'database' ? ofKind(['database'])
     : kind === 'other' ? ofKind(['text', 'number'])
     : [];
+  byKind.set(kind, candidates);
+  return candidates;
+}
+
+function placeholderFixes(sink: DiagnosticSink, kind: PlaceholderKind, range: Range): Fix[] {
+  const { model, l10n } = sink;
+  const t = l10n.t;
+  const candidates = placeholderCandidates(model, kind);
   const fixes: Fix[] = candidates.map((p) => ({ title: t('Replace with ${0}', p.name.text), edits: [{ range, newText: '$' + p.name.text }] }));
   if (kind === 'healthset') {
     for (const name of new Set(model.runbook.healthSets.map((h) => h.text))) fixes.push({ title: t('Change to {0}', name), edits: [{ range, newText: name }] });
@@ -209,14 +230,15 @@ function checkVariables(sink: DiagnosticSink, run: RunScript): void {
   const t = l10n.t;
   // Assigned in this `run` or an earlier one of the step: the step's lines run in one session.
   const { assigned } = model.contextOf(run);
-  const declared = model.runbook.params.map((p) => p.name.text);
+  // Only an undeclared variable needs the list, and a header can declare 10,000 parameters.
+  let declared: string[] | undefined;
   const insertLine = model.headerEnd + 1;
   const reported = new Set<string>();
   for (const variable of run.script.variables) {
     const name = variable.name.toLowerCase();
     if (variable.assigned || assigned.has(name) || PREFERENCE_VARIABLE.test(name) || AUTOMATIC_VARIABLES.has(name) || model.param(name) || name === '') continue;
     const range = run.toRange(variable.range);
-    const s = sink.suggest(range, didYouMean(variable.name, declared), (n) => '$' + n);
+    const s = sink.suggest(range, didYouMean(variable.name, (declared ??= model.runbook.params.map((p) => p.name.text))), (n) => '$' + n);
     const fixes = [...s.fixes];
     if (!reported.has(name)) {
       const at = { line: insertLine, character: 0 };

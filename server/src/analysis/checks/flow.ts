@@ -7,9 +7,12 @@ import type { PsRange } from '../../powershell/parser';
 import { targetServer } from '../binding';
 import type { DiagnosticSink } from '../diagnostics';
 import { type FlowEdge, FlowGraph } from '../flow';
+import { ByteBoundedCache } from '../../util/boundedCache';
 import type { RunbookModel, RunScript, StepNode } from '../model';
 
 type Role = 'mailbox' | 'cas';
+
+const ACTIVE_COPY_STATES = ['mounted', 'mounting', 'dismounted', 'dismounting'];
 
 /** A change that must be undone, and where it was made. */
 interface Pending {
@@ -20,70 +23,154 @@ interface Pending {
 }
 
 /**
- * Facts along a path. `failedOver`, `checked` and `roles` must hold on every path to a step (they
- * are intersected where paths join); `pending` changes may be left on some path (united).
- * States are never changed once made: a step or edge that changes nothing passes its state on as
- * it is, so the common case (most steps change nothing the analysis follows) allocates nothing.
+ * What holds where a step starts, for one assignment of server roles: the servers failed over and
+ * checked on every path (must-facts, intersected where paths join) and the changes left pending on
+ * some path (may-facts, united), each a bit set over the runbook's servers or changes. The state
+ * of a step is one such partition per distinct set of roles learnt on the way (a `cas` branch after
+ * the server was found a Mailbox is ruled out), so the facts never multiply into whole path states:
+ * N optional changes cost N bits per step, not 2^N states.
  */
-interface FlowState {
-  readonly failedOver: ReadonlySet<string>;
-  readonly checked: ReadonlySet<string>;
-  readonly roles: ReadonlyMap<string, Role>;
-  readonly pending: ReadonlyMap<string, Pending>;
+interface Partition {
+  roles: Map<string, Role>;
+  failedOver: Uint32Array;
+  checked: Uint32Array;
+  pending: Uint32Array;
 }
 
-const ACTIVE_COPY_STATES = ['mounted', 'mounting', 'dismounted', 'dismounting'];
+/** Past this many role assignments at one step (never in a real runbook), they are joined into one. */
+const PARTITION_LIMIT = 8;
 
-const EMPTY_STATE: FlowState = { failedOver: new Set(), checked: new Set(), roles: new Map(), pending: new Map() };
+const has = (bits: Uint32Array, i: number): boolean => (bits[i >>> 5]! & (1 << (i & 31))) !== 0;
+const set = (bits: Uint32Array, i: number): void => {
+  bits[i >>> 5]! |= 1 << (i & 31);
+};
+const unset = (bits: Uint32Array, i: number): void => {
+  bits[i >>> 5]! &= ~(1 << (i & 31));
+};
 
-/** Where paths meet: the must-facts both have, the pending changes of either. */
-function join(a: FlowState, b: FlowState): FlowState {
-  return {
-    failedOver: new Set([...a.failedOver].filter((x) => b.failedOver.has(x))),
-    checked: new Set([...a.checked].filter((x) => b.checked.has(x))),
-    roles: new Map([...a.roles].filter(([server, role]) => b.roles.get(server) === role)),
-    pending: new Map([...a.pending, ...b.pending]),
-  };
-}
-
-const keys = new WeakMap<FlowState, string>();
-function stateKey(s: FlowState): string {
-  let key = keys.get(s);
-  if (key === undefined) {
-    key = JSON.stringify([[...s.failedOver].sort(), [...s.checked].sort(), [...s.roles].sort(), [...s.pending.keys()].sort()]);
-    keys.set(s, key);
-  }
-  return key;
-}
-
-const STATE_LIMIT = 16;
-
-/** The distinct states that reach one step; joined into one when there are too many. */
-class PathStates {
-  private readonly states = new Map<string, FlowState>();
-  private joined: FlowState | undefined;
-
-  /** Adds a state; returns the state to propagate when it is new (or widened the join). */
-  add(state: FlowState): FlowState | undefined {
-    if (this.joined) {
-      const widened = join(this.joined, state);
-      if (stateKey(widened) === stateKey(this.joined)) return undefined;
-      this.joined = widened;
-      return widened;
+/** `into ∩= from`; whether `into` changed. */
+function intersect(into: Uint32Array, from: Uint32Array): boolean {
+  let changed = false;
+  for (let w = 0; w < into.length; w++) {
+    const value = into[w]! & from[w]!;
+    if (value !== into[w]) {
+      into[w] = value;
+      changed = true;
     }
-    const key = stateKey(state);
-    if (this.states.has(key)) return undefined;
-    if (this.states.size < STATE_LIMIT) {
-      this.states.set(key, state);
-      return state;
+  }
+  return changed;
+}
+
+/** `into ∪= from`; whether `into` changed. */
+function unite(into: Uint32Array, from: Uint32Array): boolean {
+  let changed = false;
+  for (let w = 0; w < into.length; w++) {
+    const value = into[w]! | from[w]!;
+    if (value !== into[w]) {
+      into[w] = value;
+      changed = true;
     }
-    this.joined = [...this.states.values()].reduce(join, state);
-    this.states.clear();
-    return this.joined;
+  }
+  return changed;
+}
+
+function rolesKey(roles: Map<string, Role>): string {
+  return roles.size === 0 ? '' : [...roles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([server, role]) => `${server}=${role}`).join(',');
+}
+
+function copyPartition(p: Partition): Partition {
+  return { roles: new Map(p.roles), failedOver: p.failedOver.slice(), checked: p.checked.slice(), pending: p.pending.slice() };
+}
+
+/** The partitions that reach one step, by their roles. */
+class StepState {
+  readonly partitions = new Map<string, Partition>();
+  private joined = false;
+
+  /** Merges a partition in; whether anything changed (then the step must be followed again). */
+  arrive(incoming: Partition): boolean {
+    if (!this.joined) {
+      const key = rolesKey(incoming.roles);
+      const known = this.partitions.get(key);
+      if (!known) {
+        if (this.partitions.size < PARTITION_LIMIT) {
+          this.partitions.set(key, copyPartition(incoming));
+          return true;
+        }
+        this.joinAll();
+      } else {
+        return merge(known, incoming);
+      }
+    }
+    const only = this.partitions.values().next().value as Partition;
+    let changed = merge(only, incoming);
+    for (const [server, role] of only.roles) {
+      if (incoming.roles.get(server) !== role) {
+        only.roles.delete(server);
+        changed = true;
+      }
+    }
+    return changed;
   }
 
-  all(): FlowState[] {
-    return this.joined ? [this.joined] : [...this.states.values()];
+  private joinAll(): void {
+    const all = [...this.partitions.values()];
+    const first = all[0]!;
+    for (const other of all.slice(1)) {
+      merge(first, other);
+      for (const [server, role] of first.roles) if (other.roles.get(server) !== role) first.roles.delete(server);
+    }
+    this.partitions.clear();
+    this.partitions.set('*', first);
+    this.joined = true;
+  }
+}
+
+function merge(into: Partition, from: Partition): boolean {
+  const a = intersect(into.failedOver, from.failedOver);
+  const b = intersect(into.checked, from.checked);
+  const c = unite(into.pending, from.pending);
+  return a || b || c;
+}
+
+/** A min-heap of step ranks, each at most once: the next step to follow is the earliest in order. */
+class RankQueue {
+  private readonly heap: number[] = [];
+  private readonly queued = new Set<number>();
+
+  push(rank: number): void {
+    if (this.queued.has(rank)) return;
+    this.queued.add(rank);
+    const heap = this.heap;
+    let i = heap.push(rank) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]! <= rank) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = rank;
+  }
+
+  pop(): number | undefined {
+    const heap = this.heap;
+    if (heap.length === 0) return undefined;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const child = left + 1 < heap.length && heap[left + 1]! < heap[left]! ? left + 1 : left;
+        if (heap[child]! >= last) break;
+        heap[i] = heap[child]!;
+        i = child;
+      }
+      heap[i] = last;
+    }
+    this.queued.delete(top);
+    return top;
   }
 }
 
@@ -106,8 +193,7 @@ interface EdgeFacts {
  * that changes nothing the flow follows reuses the last result instead of following every path
  * of the runbook again.
  */
-const flowResults = new Map<string, Diagnostic[]>();
-const FLOW_RESULTS_LIMIT = 32;
+const flowResults = new ByteBoundedCache<string, Diagnostic[]>(16 * 1024 * 1024, (key, diagnostics) => 2 * key.length + 600 * diagnostics.length + 64);
 
 export function clearFlowCache(): void {
   flowResults.clear();
@@ -123,7 +209,6 @@ export function checkFlow(sink: DiagnosticSink): void {
   }
   const before = sink.diagnostics.length;
   followPaths(sink);
-  if (flowResults.size >= FLOW_RESULTS_LIMIT) flowResults.delete(flowResults.keys().next().value as string);
   flowResults.set(key, sink.diagnostics.slice(before));
 }
 
@@ -180,44 +265,116 @@ function followPaths(sink: DiagnosticSink): void {
   const facts = new Map<FlowEdge, EdgeFacts>();
   for (const node of model.nodes) for (const edge of graph.edges.get(node) ?? []) facts.set(edge, edgeFactsOf(model, node, edge));
 
-  const after = (node: StepNode, state: FlowState): FlowState => apply(state, effects.get(node)!);
-  const along = (edge: FlowEdge, state: FlowState): FlowState | undefined => learn(state, facts.get(edge)!);
-
-  // Forward data flow to a fixed point over the (possibly cyclic) graph. Paths are kept apart
-  // (a few distinct states per step) so that what a branch learnt, such as the server's role,
-  // still rules out the branches it contradicts further on; past STATE_LIMIT they are joined.
-  const states = new Map<StepNode, PathStates>();
-  const queue: { node: StepNode; state: FlowState }[] = [];
-  const arrive = (node: StepNode, state: FlowState): void => {
-    let known = states.get(node);
-    if (!known) states.set(node, (known = new PathStates()));
-    const added = known.add(state);
-    if (added) queue.push({ node, state: added });
+  // Number the servers and the changes, so states are bit sets.
+  const servers = new Map<string, number>();
+  const serverOf = (name: string): number => {
+    let index = servers.get(name);
+    if (index === undefined) servers.set(name, (index = servers.size));
+    return index;
   };
-  for (const entry of graph.entries) arrive(entry, EMPTY_STATE);
-  for (let next = 0; next < queue.length; next++) {
-    const { node, state } = queue[next]!;
-    const out = after(node, state);
-    for (const edge of graph.edges.get(node) ?? []) {
-      if (!edge.to) continue;
-      const taken = along(edge, out);
-      if (taken) arrive(edge.to, taken);
+  const changes: { key: string; pending: Pending }[] = [];
+  const changeIndex = new Map<string, number>();
+  /** The changes of each rule and server, which one undo takes back. */
+  const changesOf = new Map<string, number[]>();
+  for (const node of model.nodes) {
+    for (const effect of effects.get(node)!) {
+      serverOf(effect.target);
+      if (effect.kind !== 'do') continue;
+      const key = `${effect.rule}|${effect.target}|${effect.range.start.line}:${effect.range.start.character}`;
+      if (changeIndex.has(key)) continue;
+      changeIndex.set(key, changes.length);
+      const group = `${effect.rule}|${effect.target}`;
+      changesOf.set(group, [...(changesOf.get(group) ?? []), changes.length]);
+      changes.push({ key, pending: { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range } });
+    }
+  }
+  for (const edgeFacts of facts.values()) for (const server of edgeFacts.checked) serverOf(server);
+  const serverWords = Math.max(1, Math.ceil(servers.size / 32));
+  const changeWords = Math.max(1, Math.ceil(changes.length / 32));
+
+  /** What a step does to the facts, applied in the order its commands run. */
+  const after = (node: StepNode, state: Partition): Partition => {
+    const nodeEffects = effects.get(node)!;
+    if (!nodeEffects.some((e) => e.kind !== 'restart')) return state;
+    const out = copyPartition(state);
+    for (const effect of nodeEffects) {
+      if (effect.kind === 'restart') continue;
+      const server = servers.get(effect.target)!;
+      if (effect.kind === 'do') {
+        set(out.pending, changeIndex.get(`${effect.rule}|${effect.target}|${effect.range.start.line}:${effect.range.start.character}`)!);
+        if (effect.rule === 'failover') {
+          set(out.failedOver, server);
+          // A check made before this failover says nothing about the copies now.
+          unset(out.checked, server);
+        }
+      } else {
+        for (const change of changesOf.get(`${effect.rule}|${effect.target}`) ?? []) unset(out.pending, change);
+        if (effect.rule === 'failover') unset(out.failedOver, server);
+      }
+    }
+    return out;
+  };
+  /** What taking an edge teaches; undefined when the edge contradicts the roles of the path. */
+  const along = (edge: FlowEdge, state: Partition): Partition | undefined => {
+    const { role, checked } = facts.get(edge)!;
+    const known = role ? state.roles.get(role.server) : undefined;
+    if (role && known && known !== role.role) return undefined;
+    const newRole = role && !known;
+    const newChecked = checked.filter((server) => !has(state.checked, servers.get(server)!));
+    if (!newRole && newChecked.length === 0) return state;
+    const out = copyPartition(state);
+    if (newRole) out.roles.set(role.server, role.role);
+    for (const server of newChecked) set(out.checked, servers.get(server)!);
+    return out;
+  };
+
+  // Forward data flow to a fixed point over the (possibly cyclic) graph: a step is followed again
+  // only when what reaches it changed. Steps are taken in reverse post-order (a step before the
+  // steps it leads to, loops aside), so in a runbook without loops each step is followed once,
+  // with everything that reaches it, instead of once per wave of facts arriving.
+  const order = graph.reversePostOrder();
+  const rank = new Map<StepNode, number>(order.map((node, i) => [node, i]));
+  const states = new Map<StepNode, StepState>();
+  const queue = new RankQueue();
+  const arrive = (node: StepNode, state: Partition): void => {
+    let known = states.get(node);
+    if (!known) states.set(node, (known = new StepState()));
+    if (known.arrive(state)) queue.push(rank.get(node)!);
+  };
+  const empty: Partition = { roles: new Map(), failedOver: new Uint32Array(serverWords), checked: new Uint32Array(serverWords), pending: new Uint32Array(changeWords) };
+  for (const entry of graph.entries) arrive(entry, empty);
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    const node = order[next]!;
+    for (const state of [...states.get(node)!.partitions.values()]) {
+      const out = after(node, state);
+      for (const edge of graph.edges.get(node) ?? []) {
+        if (!edge.to) continue;
+        const taken = along(edge, out);
+        if (taken) arrive(edge.to, taken);
+      }
     }
   }
 
-  // Judged on the final states: a joined state only loses must-facts and gains pending changes.
+  // Judged on the fixed point: each partition holds what every path with its roles has in common,
+  // and every change some such path leaves pending.
   const reported = new Set<string>();
-  for (const [node, known] of states) {
+  const restartsReported = new Set<StepEffect>();
+  // Steps in the order a breadth-first walk from the entries meets them: the nearest end is described.
+  for (const node of graph.breadthFirst()) {
+    const known = states.get(node);
+    if (!known) continue;
     const nodeEffects = effects.get(node)!;
     const ends = (graph.edges.get(node) ?? []).filter((edge) => !edge.to);
     if (ends.length === 0 && !nodeEffects.some((e) => e.kind === 'restart')) continue;
-    for (const state of known.all()) {
-      checkRestarts(sink, node, state, nodeEffects);
+    for (const state of known.partitions.values()) {
+      checkRestarts(sink, node, state, nodeEffects, servers, restartsReported);
       const out = after(node, state);
       for (const edge of ends) {
         const taken = along(edge, out);
         if (!taken) continue;
-        for (const [key, pending] of taken.pending) {
+        for (let change = 0; change < changes.length; change++) {
+          if (!has(taken.pending, change)) continue;
+          const { key, pending } = changes[change]!;
           if (reported.has(key)) continue;
           reported.add(key);
           sink.report('not-undone', pending.range, t('{0} is not undone on every path: the run can end {1} with it still in place.', pending.description, describeEnd(sink, edge)), {
@@ -275,45 +432,6 @@ function runEffects(model: RunbookModel, run: RunScript, where: (range: PsRange)
   return effects;
 }
 
-function apply(state: FlowState, effects: StepEffect[]): FlowState {
-  if (!effects.some((e) => e.kind !== 'restart')) return state;
-  const failedOver = new Set(state.failedOver);
-  const checked = new Set(state.checked);
-  const pending = new Map(state.pending);
-  for (const effect of effects) {
-    if (effect.kind === 'restart') continue;
-    if (effect.kind === 'do') {
-      const origin = `${effect.range.start.line}:${effect.range.start.character}`;
-      pending.set(`${effect.rule}|${effect.target}|${origin}`, { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range });
-      if (effect.rule === 'failover') {
-        failedOver.add(effect.target);
-        // A check made before this failover says nothing about the copies now.
-        checked.delete(effect.target);
-      }
-    } else {
-      for (const [key, change] of pending) if (change.rule === effect.rule && change.target === effect.target) pending.delete(key);
-      if (effect.rule === 'failover') failedOver.delete(effect.target);
-    }
-  }
-  return { failedOver, checked, roles: state.roles, pending };
-}
-
-/** Applies what an edge teaches; undefined when the edge contradicts the path (a `cas` branch after the server was found a Mailbox). */
-function learn(state: FlowState, facts: EdgeFacts): FlowState | undefined {
-  const { role } = facts;
-  const known = role ? state.roles.get(role.server) : undefined;
-  if (role && known && known !== role.role) return undefined;
-  const newRole = role && !known;
-  const newChecked = facts.checked.filter((server) => !state.checked.has(server));
-  if (!newRole && newChecked.length === 0) return state;
-  return {
-    failedOver: state.failedOver,
-    checked: newChecked.length ? new Set([...state.checked, ...newChecked]) : state.checked,
-    roles: newRole ? new Map([...state.roles, [role.server, role.role]]) : state.roles,
-    pending: state.pending,
-  };
-}
-
 /** What taking an edge tells, whatever the path: the server's role, or that it holds no active copy. */
 function edgeFactsOf(model: RunbookModel, node: StepNode, edge: FlowEdge): EdgeFacts {
   const conditions = node.step.branches.filter((b) => b.kind === 'when' && b.condition).map((b) => b.condition!);
@@ -358,21 +476,24 @@ function runCopyStatusServers(model: RunbookModel, run: RunScript): string[] {
   return servers;
 }
 
-function checkRestarts(sink: DiagnosticSink, node: StepNode, state: FlowState, effects: StepEffect[]): void {
+function checkRestarts(sink: DiagnosticSink, node: StepNode, state: Partition, effects: StepEffect[], servers: Map<string, number>, reported: Set<StepEffect>): void {
   const { model, l10n } = sink;
   const t = l10n.t;
   for (const effect of effects) {
-    if (effect.kind !== 'restart') continue;
+    if (effect.kind !== 'restart' || reported.has(effect)) continue;
     if (roleOf(model, node, state, effect.target) !== 'mailbox') continue;
-    if (state.failedOver.has(effect.target) && state.checked.has(effect.target)) continue;
-    const missing = !state.failedOver.has(effect.target)
+    const server = servers.get(effect.target)!;
+    const failedOver = has(state.failedOver, server);
+    if (failedOver && has(state.checked, server)) continue;
+    reported.add(effect);
+    const missing = !failedOver
       ? t('its databases were not moved off first (Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow $true)')
       : t('no step checked that it holds no active copy (Get-MailboxDatabaseCopyStatus with `when no Status is Mounted, ...`)');
     sink.report('restart-before-failover', effect.range, t('The Mailbox server {0} is restarted, but on some path {1}.', effect.description ?? effect.target, missing));
   }
 }
 
-function roleOf(model: RunbookModel, node: StepNode, state: FlowState, target: string): Role | undefined {
+function roleOf(model: RunbookModel, node: StepNode, state: Partition, target: string): Role | undefined {
   const known = state.roles.get(target);
   if (known) return known;
   const param = target.startsWith('$') ? model.param(target.slice(1)) : undefined;

@@ -1,6 +1,7 @@
 // Checks of procedures and steps as a structure: ids, references, reuse, waits, branch order.
 import { type Procedure, type StepReference, WAIT_UNITS } from '../../language/syntax';
 import type { DiagnosticSink } from '../diagnostics';
+import type { RunbookModel } from '../model';
 import { didYouMean } from '../text';
 import { englishFor } from '../words';
 
@@ -81,18 +82,42 @@ function reportUnknownReference(sink: DiagnosticSink, procedure: Procedure, refe
   if (reference.procedure) {
     const target = model.procedure(reference.procedure.text);
     if (!target) {
-      const s = sink.suggest(reference.procedure.range, didYouMean(reference.procedure.text, model.runbook.procedures.flatMap((p) => (p.id ? [p.id.text] : []))));
+      const s = sink.suggest(reference.procedure.range, didYouMean(reference.procedure.text, procedureIds(model)));
       sink.report('unknown-target', reference.procedure.range, t('There is no procedure {0}.', reference.procedure.text) + s.suffix, { fixes: s.fixes });
       return;
     }
-    const s = sink.suggest(reference.step.range, didYouMean(reference.step.text, target.steps.flatMap((st) => (st.id ? [st.id.text] : []))));
+    const s = sink.suggest(reference.step.range, didYouMean(reference.step.text, stepIds(target)));
     sink.report('unknown-target', reference.step.range, t('Procedure {0} has no step {1}.', reference.procedure.text, reference.step.text) + s.suffix, { fixes: s.fixes });
     return;
   }
-  const candidates = [
-    ...procedure.steps.flatMap((st) => (st.id ? [st.id.text] : [])),
-    ...model.runbook.procedures.flatMap((p) => (p.id ? [p.id.text] : [])),
-  ];
+  const candidates = localCandidates(model, procedure);
   const s = sink.suggest(reference.step.range, didYouMean(reference.step.text, candidates));
   sink.report('unknown-target', reference.step.range, t('There is no step or procedure {0}.', reference.step.text) + s.suffix, { fixes: s.fixes });
+}
+
+/** Ids listed once per procedure and model: 3,000 broken references must not list them 3,000 times. */
+const stepIdLists = new WeakMap<Procedure, string[]>();
+const procedureIdLists = new WeakMap<RunbookModel, string[]>();
+
+function stepIds(procedure: Procedure): string[] {
+  let ids = stepIdLists.get(procedure);
+  if (!ids) stepIdLists.set(procedure, (ids = procedure.steps.flatMap((st) => (st.id ? [st.id.text] : []))));
+  return ids;
+}
+
+function procedureIds(model: RunbookModel): string[] {
+  let ids = procedureIdLists.get(model);
+  if (!ids) procedureIdLists.set(model, (ids = model.runbook.procedures.flatMap((p) => (p.id ? [p.id.text] : []))));
+  return ids;
+}
+
+/** The step ids of a procedure and every procedure id: what `-> x` can name from it. */
+const localCandidateLists = new WeakMap<RunbookModel, Map<Procedure, string[]>>();
+
+function localCandidates(model: RunbookModel, procedure: Procedure): string[] {
+  let lists = localCandidateLists.get(model);
+  if (!lists) localCandidateLists.set(model, (lists = new Map()));
+  let ids = lists.get(procedure);
+  if (!ids) lists.set(procedure, (ids = [...stepIds(procedure), ...procedureIds(model)]));
+  return ids;
 }
