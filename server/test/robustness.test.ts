@@ -220,6 +220,11 @@ describe('completion for editors with their own word rules', () => {
     const plain = service.completion(model, { line: 0, character: 0 }, 'en', false);
     assert.equal(plain.length, withSnippets.length);
     for (const item of plain) assert.doesNotMatch(`${item.insertText ?? ''}${item.textEdit?.newText ?? ''}`, /\$\{?\d/);
-    assert.match(plain[0]!.insertText ?? '', /^runbook id "title"\n {2}healthset POP\n {2}param \$Server: server "Server named in the alert"/);
+    const bare = plain.find((i) => i.label === 'runbook');
+    assert.match(bare?.insertText ?? '', /^runbook id "title"\n {2}healthset POP\n {2}param \$Server: server "Server named in the alert"/);
+    // The skeleton keeps its choices' first value and the mirrors of its tab stops.
+    const skeleton = plain.find((i) => (i.insertText ?? '').includes('procedure verify'));
+    assert.ok(skeleton, plain.map((i) => i.label).join(', '));
+    assert.doesNotMatch(skeleton.insertText ?? '', /-eq ""|procedure {2}"|for monitor \n/);
   });
 });

@@ -37,11 +37,13 @@ describe('manifest', () => {
     assert.equal(nls(manifest.contributes.configuration.title), 'Exchange Runbooks');
   });
 
-  it('hides from the palette the commands that need a tree item or a step, and Restart until the extension runs', () => {
+  it('hides from the palette the commands that need a tree item, offers the step commands in runbooks, and Restart until the extension runs', () => {
     const when = new Map(manifest.contributes.menus.commandPalette.map((m) => [m.command, m.when]));
-    for (const id of ['exchangeRunbooks.copyStep', 'exchangeRunbooks.runStep', 'exchangeRunbooks.health.invokeProbe', 'exchangeRunbooks.health.openRecovery']) {
+    for (const id of ['exchangeRunbooks.health.invokeProbe', 'exchangeRunbooks.health.openRecovery', 'exchangeRunbooks.health.copyIdentity']) {
       assert.equal(when.get(id), 'false', id);
     }
+    // Run step and Copy commands act on the step at the cursor: in the palette of a runbook editor.
+    for (const id of ['exchangeRunbooks.copyStep', 'exchangeRunbooks.runStep']) assert.equal(when.get(id), 'editorLangId == exchange-runbook', id);
     assert.equal(when.get('exchangeRunbooks.restartServer'), 'exchangeRunbooks.active');
     assert.equal(when.has('exchangeRunbooks.newRunbook'), false, 'New Runbook works before any runbook is open');
   });

@@ -340,7 +340,23 @@ export function withTextEdits(items: CompletionItem[], line: string, position: P
  * defaults (`${1:verify}` → `verify`) and its tab stops removed, as plain text.
  */
 export function withoutSnippets(items: CompletionItem[]): CompletionItem[] {
-  const plain = (text: string): string => text.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}|\$\d+/g, '').replace(/\\([$}\\])/g, '$1');
+  const plain = (text: string): string => {
+    // Placeholders take their default, choices their first value, innermost first; mirrors of a
+    // tab stop (`$1` elsewhere in the text) take the same value.
+    const values = new Map<string, string>();
+    let out = text;
+    for (let previous = ''; previous !== out; ) {
+      previous = out;
+      out = out
+        .replace(/\$\{(\d+):([^${}]*)\}/g, (_m, index: string, value: string) => (values.set(index, value), value))
+        .replace(/\$\{(\d+)\|([^|]*)\|\}/g, (_m, index: string, choices: string) => {
+          const first = choices.split(',')[0] ?? '';
+          values.set(index, first);
+          return first;
+        });
+    }
+    return out.replace(/\$\{(\d+)\}|\$(\d+)/g, (_m, a: string | undefined, b: string | undefined) => values.get(a ?? b ?? '') ?? '').replace(/\\([$}\\])/g, '$1');
+  };
   return items.map((item) => {
     if (item.insertTextFormat !== InsertTextFormat.Snippet) return item;
     const result: CompletionItem = { ...item, insertTextFormat: InsertTextFormat.PlainText };
