@@ -220,7 +220,7 @@ describe('completion for editors with their own word rules', () => {
     const plain = service.completion(model, { line: 0, character: 0 }, 'en', false);
     assert.equal(plain.length, withSnippets.length);
     for (const item of plain) assert.doesNotMatch(`${item.insertText ?? ''}${item.textEdit?.newText ?? ''}`, /\$\{?\d/);
-    const bare = plain.find((i) => i.label === 'runbook');
+    const bare = plain.find((i) => (i.insertText ?? '').startsWith('runbook id'));
     assert.match(bare?.insertText ?? '', /^runbook id "title"\n {2}healthset POP\n {2}param \$Server: server "Server named in the alert"/);
     // The skeleton keeps its choices' first value and the mirrors of its tab stops.
     const skeleton = plain.find((i) => (i.insertText ?? '').includes('procedure verify'));
