@@ -4,8 +4,7 @@
 // (~1 s of CPU), which on a busy 2-core machine takes far longer than a unit test may.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from 'node:test';
-import { spec } from 'node:test/reporters';
+import { runNodeTests } from './lib/node-tests.mjs';
 
 const folder = join('out', 'test', 'rehearse');
 const filter = process.argv[2];
@@ -23,18 +22,5 @@ if (files.length === 0) {
   console.log('rehearse: 0 passed, 1 failed');
   process.exit(1);
 }
-let passed = 0;
-let failed = 0;
 // One file at a time: two rehearsals at once only compete for the same two cores.
-const stream = run({ files, concurrency: 1, timeout: 900_000 });
-stream.on('test:pass', (event) => {
-  if (event.details?.type !== 'suite') passed++;
-});
-stream.on('test:fail', (event) => {
-  if (event.details?.type !== 'suite') failed++;
-});
-stream.compose(spec).pipe(process.stdout);
-await new Promise((resolve) => stream.on('end', resolve));
-await new Promise((resolve) => setImmediate(resolve));
-console.log(`rehearse: ${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+await runNodeTests({ name: 'rehearse', files, concurrency: 1, timeout: 900_000 });

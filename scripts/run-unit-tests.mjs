@@ -2,8 +2,7 @@
 // spec report and a plain closing line `unit: N passed, N failed`.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from 'node:test';
-import { spec } from 'node:test/reporters';
+import { runNodeTests } from './lib/node-tests.mjs';
 
 function find(folder) {
   let entries;
@@ -21,18 +20,4 @@ if (files.length === 0) {
   console.error('No compiled unit tests found: run `npm run compile-tests` first.');
   process.exit(1);
 }
-let passed = 0;
-let failed = 0;
-const stream = run({ files, concurrency: 2, timeout: 300_000 });
-stream.on('test:pass', (event) => {
-  if (event.details?.type !== 'suite') passed++;
-});
-stream.on('test:fail', (event) => {
-  if (event.details?.type !== 'suite') failed++;
-});
-stream.compose(spec).pipe(process.stdout);
-await new Promise((resolve) => stream.on('end', resolve));
-// Let the spec reporter flush before the summary.
-await new Promise((resolve) => setImmediate(resolve));
-console.log(`unit: ${passed} passed, ${failed} failed`);
-process.exitCode = failed > 0 ? 1 : 0;
+await runNodeTests({ name: 'unit', files, concurrency: 2, timeout: 300_000 });
