@@ -278,13 +278,9 @@ export class HealthFeature implements vscode.Disposable, ServerDirectory {
     const config = vscode.workspace.getConfiguration('exchangeRunbooks');
     const chosen = scenario && SIMULATOR_SCENARIOS.includes(scenario) ? scenario : config.get<string>('simulator.scenario') || 'pop3-backend-hung';
     await config.update('simulator.scenario', chosen, settingsTarget());
-    if (config.get<string>('connection.mode') !== 'simulator') {
-      // The configuration change restarts the session, which starts the scenario if none runs.
-      await config.update('connection.mode', 'simulator', settingsTarget());
-      await this.resetScenario(chosen);
-    } else {
-      await this.resetScenario(chosen);
-    }
+    // Switching the mode restarts the session; resetScenario waits for that restart.
+    if (config.get<string>('connection.mode') !== 'simulator') await config.update('connection.mode', 'simulator', settingsTarget());
+    await this.resetScenario(chosen);
     await vscode.commands.executeCommand(`${HEALTH_VIEW_ID}.focus`);
   }
 
@@ -296,6 +292,7 @@ export class HealthFeature implements vscode.Disposable, ServerDirectory {
   }
 
   private async resetScenario(scenario: string): Promise<void> {
+    await this.restarting;
     if (!this.source || this.settings.connection.mode !== 'simulator') await this.restart();
     if (!this.source) return;
     try {
