@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/api';
 import type { HealthModel, Monitor } from '../../src/health/model';
-import { activateExtension, EXTENSION_ID, waitFor, workspaceRoot } from './helpers';
+import type { StepRunResult } from '../../src/runner/stepRunner';
+import { activateExtension, waitFor, workspaceRoot } from './helpers';
 
 function monitorOf(model: HealthModel, server: string, name: string): Monitor | undefined {
   return model.servers.find((s) => s.name === server)?.monitors.find((m) => m.name === name);
@@ -30,8 +31,10 @@ suite('Server Health view on the Exchange simulator', function () {
   });
 
   suiteTeardown(async () => {
-    // Leave the other suites a quiet extension: no polling PowerShell in the background.
-    await config().update('connection.mode', undefined, vscode.ConfigurationTarget.Workspace);
+    // Leave the other suites a quiet extension (no polling PowerShell) and their own world file.
+    for (const key of ['connection.mode', 'simulator.statePath', 'simulator.scenario', 'health.pollIntervalSeconds']) {
+      await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('shows the simulated organisation, the scenario turns PopDeepTestMonitor red and the badge counts it', async () => {
@@ -74,28 +77,27 @@ suite('Server Health view on the Exchange simulator', function () {
     assert.match(line, /^procedure\s+\S+.*for monitor .*PopCTPMonitor/);
   });
 
-  test('a cure run in a PowerShell terminal turns the monitor Healthy in the view', async () => {
-    const pwsh = config().get<string>('powershell.path');
-    assert.ok(pwsh && fs.existsSync(pwsh), `exchangeRunbooks.powershell.path points at pwsh (${pwsh})`);
-    const module = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'simulator', 'ExchangeSimulator.psd1');
-    const terminal = vscode.window.createTerminal({
-      name: 'health test',
-      shellPath: pwsh,
-      shellArgs: ['-NoLogo', '-NoProfile'],
-      env: { EXCHANGE_SIMULATOR: '1', EXCHANGE_SIMULATOR_STATE: statePath },
-    });
+  test("the recovery procedure's steps, run in the extension's terminal, turn the monitor Healthy in the view", async function () {
+    this.timeout(420_000);
+    // The example's recovery, step by step, through the step runner: the cure happens in the
+    // terminal's own pwsh; the view's session sees it through the shared world file.
+    const document = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'examples', 'pop-protocol.exrunbook'));
+    await vscode.window.showTextDocument(document);
+    const uri = document.uri.toString();
+    const previous = api.runner.prompts;
+    api.runner.prompts = { ...previous, value: async () => 'EX-MBX01', confirm: async () => true };
     try {
-      // The same world file: what the terminal does, the view's own session sees.
-      terminal.sendText(`Import-Module '${module.replace(/'/g, "''")}'`);
-      terminal.sendText('Invoke-Command -ComputerName EX-MBX01 { Restart-Service MSExchangePOP3BE }');
-      terminal.sendText('Invoke-MonitoringProbe POP.Protocol\\PopDeepTestProbe -Server EX-MBX01 | Format-List');
+      const restart = await vscode.commands.executeCommand<StepRunResult>('exchangeRunbooks.runStep', { uri, procedure: 'recover', step: 'restart-pop3be' });
+      assert.equal(restart?.outcome.status, 'succeeded', `output: ${restart?.output}`);
+      const probe = await vscode.commands.executeCommand<StepRunResult>('exchangeRunbooks.runStep', { uri, procedure: 'recover', step: 'rerun-deep' });
+      assert.match(probe?.output ?? '', /ResultType\s*:\s*Succeeded/, `the probe succeeds after the restart: ${probe?.output}`);
       await waitFor(async () => {
         await api.health.refresh();
         return monitorOf(api.health.model, 'EX-MBX01', 'PopDeepTestMonitor')?.alertValue === 'Healthy';
-      }, 'PopDeepTestMonitor Healthy again after the POP3 back-end restart', 240_000);
+      }, 'PopDeepTestMonitor Healthy again in the view', 120_000);
       assert.equal(api.health.badge, undefined, 'no badge when nothing is unhealthy');
     } finally {
-      terminal.dispose();
+      api.runner.prompts = previous;
     }
   });
 
