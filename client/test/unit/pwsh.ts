@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isAlive } from '../../src/powershell/processTree';
+import { SessionError } from '../../src/powershell/session';
 
 /** The repository root (this file runs as out/client/test/unit/pwsh.js). */
 export const ROOT = resolve(__dirname, '..', '..', '..', '..');
@@ -23,3 +24,14 @@ export async function eventually(condition: () => boolean, deadlineMs: number, w
 }
 
 export const allGone = (pids: readonly number[]) => pids.every((pid) => !isAlive(pid));
+
+/** The SessionError a request fails with (failing the test if it succeeds or fails otherwise). */
+export async function rejection(promise: Promise<unknown>): Promise<SessionError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof SessionError, `expected a SessionError, got ${error}`);
+    return error;
+  }
+  assert.fail('expected the request to fail');
+}

@@ -4,21 +4,11 @@
 // time budget in the unit runner.)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PowerShellSession, SessionError, type SessionState } from '../../src/powershell/session';
-import { PWSH, allGone, assertPwshInstalled, eventually } from './pwsh';
+import { PowerShellSession, type SessionState } from '../../src/powershell/session';
+import { PWSH, allGone, assertPwshInstalled, eventually, rejection } from './pwsh';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
-
-async function rejection(promise: Promise<unknown>): Promise<SessionError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof SessionError, `expected a SessionError, got ${error}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('PowerShellSession when things go wrong', () => {
   let session: PowerShellSession;

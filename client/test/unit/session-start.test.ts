@@ -2,21 +2,11 @@
 // 'start-failed' rejection with the reason, at once, and never an unhandled rejection.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { PowerShellSession, SessionError } from '../../src/powershell/session';
-import { PWSH, assertPwshInstalled } from './pwsh';
+import { PowerShellSession } from '../../src/powershell/session';
+import { PWSH, assertPwshInstalled, rejection } from './pwsh';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
-
-async function rejection(promise: Promise<unknown>): Promise<SessionError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof SessionError, `expected a SessionError, got ${error}`);
-    return error;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('PowerShellSession that cannot start', () => {
   before(() => assertPwshInstalled());
