@@ -168,6 +168,17 @@ export class RunView implements vscode.CodeLensProvider, vscode.Disposable {
         }),
       ];
     }
+    if (next.kind === 'handover') {
+      const args: GoToStepArguments = { uri: next.uri, procedure: next.procedure, step: next.step, run: true };
+      return [
+        new vscode.CodeLens(range, {
+          title: vscode.l10n.t('Next, in runbook {0}: {1}', next.runbook, `${next.procedure}.${next.step}`),
+          tooltip: vscode.l10n.t('Open the other runbook at the step and run it'),
+          command: GO_TO_STEP_COMMAND,
+          arguments: [args],
+        }),
+      ];
+    }
     const title =
       next.kind === 'resolved'
         ? vscode.l10n.t('Run ended: resolved{0}', next.reason ? ` (${next.reason})` : '')

@@ -296,6 +296,21 @@ export class RunbookModel {
     return new RunbookModel(this.text, this.catalog, this.uri, workspace, this.parseKey);
   }
 
+  private referenced: Set<string> | undefined;
+
+  /** The ids of the runbooks this one names in its references (`pop-protocol:recover-deep`). */
+  referencedRunbooks(): ReadonlySet<string> {
+    if (this.referenced) return this.referenced;
+    this.referenced = new Set();
+    for (const procedure of this.runbook.procedures) {
+      for (const step of procedure.steps) {
+        if (step.reuse?.runbook) this.referenced.add(step.reuse.runbook.text);
+        for (const branch of step.branches) if (branch.target?.kind === 'step' && branch.target.reference.runbook) this.referenced.add(branch.target.reference.runbook.text);
+      }
+    }
+    return this.referenced;
+  }
+
   private inbound: Step[] | undefined;
 
   /**

@@ -74,13 +74,18 @@ export function checkStructure(sink: DiagnosticSink, procedure: Procedure): void
   }
 }
 
-/** Another runbook of the workspace with the same id: references to the id cannot tell them apart. */
+/**
+ * Another runbook of the workspace with the same id, when some runbook refers to the id: the
+ * reference cannot tell them apart. (Copies of a runbook that nothing refers to are no problem.)
+ */
 export function checkRunbookId(sink: DiagnosticSink): void {
   const { model, l10n } = sink;
   const id = model.runbook.id;
   if (!id || !model.workspace) return;
   const others = model.workspace.runbooks(id.text).filter((r) => r.uri !== model.uri);
   if (others.length === 0) return;
+  const referred = model.referencedRunbooks().has(id.text) || model.workspace.all().some((r) => r.uri !== model.uri && r.mayReferTo(id.text) && r.model().referencedRunbooks().has(id.text));
+  if (!referred) return;
   const files = others.map((r) => fileName(r.uri)).join(', ');
   sink.report('duplicate-runbook', id.range, l10n.t('Another runbook of the workspace is also called {0} ({1}): a reference such as `{0}:verify` cannot tell them apart.', id.text, files));
 }
