@@ -39,6 +39,8 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
   const done = typing ? tokens.slice(0, -1) : tokens;
   const first = done[0]?.text;
   const context = locate(model, position.line);
+  // Right after `pop:` the colon is not a word being typed: the reference so far ends with it.
+  const reference = tokens[tokens.length - 1]?.kind === 'colon' ? tokens : done;
 
   if (done.length === 0) return keywords(model, context, l10n, !/^\s/.test(before));
   switch (first) {
@@ -54,7 +56,7 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
     }
     case 'step': {
       if (done[2]?.kind === 'equals' && done.length === 3) return [...stepReferences(model, context.procedure, true), ...runbookIds(model)];
-      if (done[2]?.kind === 'equals' && isQualifier(done.slice(3))) return foreignReferences(model, done[3]!.text, true);
+      if (reference[2]?.kind === 'equals' && isQualifier(reference.slice(3))) return foreignReferences(model, reference[3]!.text, true);
       if (done.length >= 3) return [item('confirm', CompletionItemKind.Keyword, l10n.t('Ask before this step runs'))];
       return [];
     }
@@ -62,8 +64,8 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
       return done.length === 2 ? ['seconds', 'minutes', 'hours'].map((u) => item(u, CompletionItemKind.Unit)) : [];
     case 'when':
     case 'otherwise':
-      if (done.some((t) => t.kind === 'arrow') && isQualifier(done.slice(done.findIndex((t) => t.kind === 'arrow') + 1))) {
-        return foreignReferences(model, done[done.length - 2]!.text, false);
+      if (reference.some((t) => t.kind === 'arrow') && isQualifier(reference.slice(reference.findIndex((t) => t.kind === 'arrow') + 1))) {
+        return foreignReferences(model, reference[reference.length - 2]!.text, false);
       }
       return completeBranch(model, context, done.map((t) => t.text), l10n);
     default:
