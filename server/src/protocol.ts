@@ -129,7 +129,8 @@ export interface RunActionPlan {
 
 /**
  * A `step` target with `runbook` and `uri` is a hand-over to another runbook of the workspace
- * (`-> pop-protocol:recover-deep`): the run goes on at that runbook's procedure and step.
+ * (`-> pop-protocol:recover-deep`): the run goes on at that runbook's procedure and step. `uri` is
+ * empty (and `step` may be) when no runbook of the workspace has that id.
  */
 export type StepTarget =
   | { kind: 'step'; procedure: string; step: string; runbook?: string; uri?: string }

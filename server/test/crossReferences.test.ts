@@ -282,6 +282,13 @@ describe('cross-runbook references: the plan and the rehearsal', () => {
     assert.deepEqual(verify.branches[1]!.target, { kind: 'step', procedure: 'recover', step: 'restart-pop3be', runbook: 'pop-protocol', uri: PROTOCOL_URI });
   });
 
+  it('keeps a hand-over to a runbook that is not in the workspace, with no URI, so a run can say where it goes on', async () => {
+    const service = await languageService();
+    const text = pop('otherwise -> pop-protocol:recover');
+    const plan = service.runbookPlan(service.analyze(text, POP_URI, await workspaceOf({ [POP_URI]: text })), POP_URI);
+    assert.deepEqual(plan.procedures[0]!.steps[0]!.branches[1]!.target, { kind: 'step', procedure: 'recover', step: '', runbook: 'pop-protocol', uri: '' });
+  });
+
   it('the rehearsal follows a hand-over into the other runbook, carrying parameters of the same name', async () => {
     const service = await languageService();
     const text = pop('otherwise -> pop-protocol:recover');

@@ -119,6 +119,6 @@ function describeTarget(target: BranchPlan['target']): string {
 export function describeNext(next: Next): string {
   if (next.kind === 'step') return `${next.procedure}.${next.step}`;
   if (next.kind === 'ended') return 'ended';
-  if (next.kind === 'handover') return `${next.runbook}:${next.procedure}.${next.step}`;
+  if (next.kind === 'handover') return `${next.runbook}:${next.procedure}${next.step ? `.${next.step}` : ''}`;
   return next.reason ? `${next.kind}: ${next.reason}` : next.kind;
 }

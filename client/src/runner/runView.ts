@@ -168,7 +168,7 @@ export class RunView implements vscode.CodeLensProvider, vscode.Disposable {
         }),
       ];
     }
-    if (next.kind === 'handover') {
+    if (next.kind === 'handover' && next.uri) {
       const args: GoToStepArguments = { uri: next.uri, procedure: next.procedure, step: next.step, run: true };
       return [
         new vscode.CodeLens(range, {
@@ -184,7 +184,9 @@ export class RunView implements vscode.CodeLensProvider, vscode.Disposable {
         ? vscode.l10n.t('Run ended: resolved{0}', next.reason ? ` (${next.reason})` : '')
         : next.kind === 'escalate'
           ? vscode.l10n.t('Run ended: escalate{0}', next.reason ? ` (${next.reason})` : '')
-          : vscode.l10n.t('Run ended after the last step');
+          : next.kind === 'handover'
+            ? vscode.l10n.t('Run handed over to runbook {0}, which is not in this workspace', next.runbook)
+            : vscode.l10n.t('Run ended after the last step');
     return [new vscode.CodeLens(range, { title, command: 'exchangeRunbooks.showJournal' })];
   }
 

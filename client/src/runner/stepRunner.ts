@@ -499,6 +499,12 @@ export class StepRunner implements vscode.Disposable {
    */
   private async handOver(plan: RunbookPlan, incident: string, next: Extract<Next, { kind: 'handover' }>, values: Record<string, string>, server: string | undefined): Promise<void> {
     await this.journal.record(incident, { runbook: plan.runbook, uri: plan.uri, status: 'handed-over', next: describeNext(next), ...(server ? { server } : {}) });
+    if (!next.uri) {
+      // No runbook of the workspace has that id (the editor marks the reference): the run ends here.
+      await this.journal.close(plan.uri);
+      void vscode.window.showWarningMessage(vscode.l10n.t('The run goes on in runbook {0} at {1}, which is not in this workspace.', next.runbook, next.step ? `${next.procedure}.${next.step}` : next.procedure));
+      return;
+    }
     await this.journal.handOver(plan.uri, next.uri, incident);
     await this.remember(next.uri, incident, { values, asked: Object.keys(values) });
     await this.goTo({ uri: next.uri, procedure: next.procedure, step: next.step, run: false });

@@ -125,6 +125,12 @@ function targetPlan(model: RunbookModel, procedure: Procedure, branch: Branch): 
   if (!target) return undefined;
   if (target.kind !== 'step') return target.reason ? { kind: target.kind, reason: target.reason.value } : { kind: target.kind };
   const resolved = model.resolve(procedure, target.reference);
+  const { reference } = target.reference.runbook ? target : { reference: undefined };
+  if (!resolved && reference?.runbook && !model.runbookNamed(reference.runbook.text)) {
+    // A hand-over to a runbook that is not in the workspace (an unknown-runbook error): kept, with
+    // no URI, so the runner and the rehearsal can say where the run goes on.
+    return { kind: 'step', procedure: (reference.procedure ?? reference.step).text, step: reference.procedure ? reference.step.text : '', runbook: reference.runbook.text, uri: '' };
+  }
   if (!resolved?.step?.id || !resolved.procedure.id) return undefined;
   const plan: StepTarget = { kind: 'step', procedure: resolved.procedure.id.text, step: resolved.step.id.text };
   // A hand-over: the runner opens the other runbook and goes on there.

@@ -79,7 +79,7 @@ function duration(seconds: number): string {
 }
 
 function nextName(next: Next): string {
-  if (next.kind === 'handover') return `${next.runbook}:${next.procedure}.${next.step}`;
+  if (next.kind === 'handover') return `${next.runbook}:${next.procedure}${next.step ? `.${next.step}` : ''}`;
   return next.kind === 'step' ? `${next.procedure}.${next.step}` : next.kind;
 }
 
@@ -146,7 +146,7 @@ export async function rehearse(plan: RunbookPlan, host: RehearsalHost, options: 
       continue;
     }
     if (next.kind === 'handover') {
-      const opened = options.open ? await options.open(next) : undefined;
+      const opened = options.open && next.uri ? await options.open(next) : undefined;
       if (!opened || !findStep(opened.plan, next)) return { path, outcome: next };
       // The run goes on in the other runbook: a parameter of the same name keeps its value.
       const carried: Record<string, string> = { ...opened.bindings };

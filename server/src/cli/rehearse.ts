@@ -140,7 +140,7 @@ function outcomeText(outcome: Rehearsal['outcome']): string {
     case 'undecided':
       return `stopped at ${outcome.step}: its branch could not be decided from the output`;
     case 'handover':
-      return `handed over to runbook ${outcome.runbook} (${outcome.uri}): the run goes on at ${outcome.procedure}.${outcome.step}, which the rehearsal could not open`;
+      return `handed over to runbook ${outcome.runbook}${outcome.uri ? ` (${outcome.uri}), which the rehearsal could not open` : ', which is not in the runbook\'s folder'}: the run goes on at ${outcome.procedure}${outcome.step ? `.${outcome.step}` : ''}`;
     case 'no-start':
       return outcome.procedure ? `no procedure ${outcome.procedure} with steps` : 'the runbook has no step to start from';
   }
