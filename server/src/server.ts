@@ -75,7 +75,7 @@ const MAX_WORKSPACE_DEPTH = 12;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  const models = new Map<string, { version: number; generation: number; model: RunbookModel }>();
+  const models = new Map<string, { version: number; dependencies: string; model: RunbookModel }>();
   /** Every runbook of the workspace folders (open documents as edited), for references between runbooks. */
   let workspace: WorkspaceIndex | undefined;
   let service: RunbookLanguageService | undefined;
@@ -120,11 +120,12 @@ export function startServer(connection: Connection): void {
     const document = documents.get(uri);
     if (!document || !service) return undefined;
     const cached = models.get(uri);
-    // Another runbook changing can change what this one's references resolve to.
-    const generation = workspace?.generation ?? 0;
-    if (cached?.version === document.version && cached.generation === generation) return cached.model;
+    // Another runbook changing can change what this one's references resolve to: the runbooks it
+    // names, those that name it, at their versions.
+    const dependenciesOf = (model: RunbookModel): string => workspace?.dependencyKey(uri, model.runbook.id?.text, model.referencedRunbooks()) ?? '';
+    if (cached?.version === document.version && cached.dependencies === dependenciesOf(cached.model)) return cached.model;
     const model = service.analyze(document.getText(), uri, workspace);
-    models.set(uri, { version: document.version, generation, model });
+    models.set(uri, { version: document.version, dependencies: dependenciesOf(model), model });
     return model;
   }
 
@@ -291,8 +292,10 @@ export function startServer(connection: Connection): void {
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
-        // A runbook's diagnostics depend on the runbooks it refers to.
-        ...(features.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false } } : {}),
+        // A runbook's diagnostics depend on the runbooks it refers to, but not on every open file:
+        // the server asks for a refresh when a runbook others refer to changes (dependentsChanged),
+        // instead of the client pulling every open file after each keystroke anywhere.
+        ...(features.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         completionProvider: { triggerCharacters: [' ', '\\', '-', '$', '.', ',', ':'] },
         hoverProvider: true,
         documentSymbolProvider: true,

@@ -155,6 +155,29 @@ describe('cross-runbook references: the language', () => {
   });
 });
 
+describe('cross-runbook references: what an analysis depends on', () => {
+  it('changes for the runbooks named (through a chain of files) and those naming it, not for others', async () => {
+    const a = 'runbook a "A"\nprocedure p "P"\n  step s = b:q.t\n';
+    const b = 'runbook b "B"\nprocedure q "Q"\n  step t = c:r.u\n';
+    const c = 'runbook c "C"\nprocedure r "R"\n  step u "U"\n    manual "x"\n';
+    const other = 'runbook other "Other"\nprocedure p "P"\n  step s "S"\n    manual "x"\n';
+    const workspace = await workspaceOf({ 'file:///a': a, 'file:///b': b, 'file:///c': c, 'file:///other': other });
+    const service = await languageService();
+    const keyOf = (uri: string, text: string): string => {
+      const model = service.analyze(text, uri, workspace);
+      return workspace.dependencyKey(uri, model.runbook.id?.text, model.referencedRunbooks());
+    };
+    const aKey = keyOf('file:///a', a);
+    const otherKey = keyOf('file:///other', other);
+    workspace.set('file:///c', c.replace('"x"', '"y"'));
+    assert.notEqual(keyOf('file:///a', a), aKey, 'a reuses through b into c');
+    assert.equal(keyOf('file:///other', other), otherKey, 'nothing names other, and it names nothing');
+    const cKey = keyOf('file:///c', workspace.get('file:///c')!.model().text);
+    workspace.set('file:///b', b + '\n');
+    assert.notEqual(keyOf('file:///c', workspace.get('file:///c')!.model().text), cKey, 'b names c');
+  });
+});
+
 describe('cross-runbook references: the flow', () => {
   it('a reused step of another runbook counts with its real commands: its failover must be undone', async () => {
     const text = pop('otherwise -> recover\nprocedure recover "Recover"\nstep move = pop-protocol:fail-over.move confirm\nstep done "Done"\nescalate "Call support"');

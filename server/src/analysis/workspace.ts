@@ -31,12 +31,12 @@ export function runbookIdOf(text: string): string | undefined {
 
 /**
  * A workspace as texts by URI. Each file is analysed when first needed and again only after its
- * text changed; `generation` counts changes, so callers can tell a cached analysis is stale.
+ * text changed; `dependencyKey` tells a caller whether an analysis that read the workspace is stale.
  */
 export class WorkspaceIndex implements RunbookIndex {
-  private readonly entries = new Map<string, WorkspaceRunbook & { text: string }>();
+  private readonly entries = new Map<string, WorkspaceRunbook & { text: string; version: number }>();
+  private versions = 0;
   private byId: Map<string, WorkspaceRunbook[]> | undefined;
-  generation = 0;
 
   constructor(private readonly catalog: CatalogIndex) {}
 
@@ -50,6 +50,7 @@ export class WorkspaceIndex implements RunbookIndex {
       uri,
       id,
       text,
+      version: ++this.versions,
       model: () => (model ??= new RunbookModel(text, catalog, uri, undefined, `workspace:${uri}`)),
       mayReferTo: (other) => text.includes(`${other}:`),
     });
@@ -93,9 +94,39 @@ export class WorkspaceIndex implements RunbookIndex {
     return [...this.entries.values()];
   }
 
+  /**
+   * What an analysis of runbook `uri` (id `id`, naming runbooks `referenced`) read of the workspace,
+   * as a key: the runbooks with those ids, the runbooks that may refer to it, each at its version,
+   * and every id when one it names is missing ("did you mean"). While the key is the same, the
+   * analysis still holds: typing in a runbook that nothing refers to re-analyses no other.
+   */
+  dependencyKey(uri: string, id: string | undefined, referenced: ReadonlySet<string>): string {
+    const parts: string[] = [];
+    let missing = false;
+    // The runbooks named, and those they name in turn (a reuse can lead on through several files).
+    const names = [...(id ? [id] : []), ...referenced];
+    const seen = new Set(names);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const found = this.runbooks(name).filter((r) => r.uri !== uri);
+      if (found.length === 0 && name !== id) missing = true;
+      for (const r of found) {
+        parts.push(`${r.uri}@${this.entries.get(r.uri)!.version}`);
+        if (name === id) continue;
+        for (const next of r.model().referencedRunbooks()) {
+          if (seen.has(next)) continue;
+          seen.add(next);
+          names.push(next);
+        }
+      }
+    }
+    if (id) for (const r of this.entries.values()) if (r.uri !== uri && r.mayReferTo(id)) parts.push(`>${r.uri}@${r.version}`);
+    if (missing) parts.push(this.ids().join(' '));
+    return parts.join('|');
+  }
+
   private changed(): void {
     this.byId = undefined;
-    this.generation++;
   }
 }
 
