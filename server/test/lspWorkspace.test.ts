@@ -2,7 +2,8 @@
 // disk, open documents, watched-file changes), diagnostics that follow another file's changes for
 // pull and push clients, and a rename across files.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -137,6 +138,7 @@ async function pulled(client: Client, uri: string): Promise<string[]> {
 
 describe('runbooks that refer to each other, over LSP', () => {
   let folder: string;
+  let outside: string;
   const popUri = (): string => pathToFileURL(join(folder, 'pop.exrunbook')).href;
   const protocolUri = (): string => pathToFileURL(join(folder, 'pop-protocol.exrunbook')).href;
   const extraPath = (): string => join(folder, 'sub', 'pop-imap.exrunbook');
@@ -146,8 +148,17 @@ describe('runbooks that refer to each other, over LSP', () => {
     // Each test starts from these two files on disk.
     writeFileSync(join(folder, 'pop-protocol.exrunbook'), PROTOCOL);
     writeFileSync(join(folder, 'pop.exrunbook'), POP);
+    // Reading the workspace never opens a FIFO (it would never answer), nor follows a symlink out.
+    execFileSync('mkfifo', [join(folder, 'a-pipe.exrunbook')]);
+    outside = mkdtempSync(join(tmpdir(), 'exr-xref-outside-'));
+    writeFileSync(join(outside, 'pop-imap.exrunbook'), EXTRA);
+    symlinkSync(outside, join(folder, 'linked'));
+    symlinkSync(join(outside, 'pop-imap.exrunbook'), join(folder, 'linked-imap.exrunbook'));
   });
-  after(() => rmSync(folder, { recursive: true, force: true }));
+  after(() => {
+    rmSync(folder, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  });
 
   it('pull client: resolves a runbook on disk, follows its edits and watched files, refreshes dependents, renames across files', async () => {
     const client = await start(folder, true);
@@ -155,7 +166,8 @@ describe('runbooks that refer to each other, over LSP', () => {
       // The server watches *.exrunbook itself.
       await until('the watcher registration', () => (client.registrations.some((r) => r.registrations.some((g) => g.method === DidChangeWatchedFilesNotification.method)) ? true : undefined));
       await client.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: popUri(), languageId: 'exchange-runbook', version: 1, text: POP } });
-      // pop-protocol is read from disk (not open); pop-imap does not exist yet.
+      // pop-protocol is read from disk (not open); pop-imap does not exist yet (the one behind the
+      // symlinks is outside the folder).
       const popLine = (marker: string): number => POP.split('\n').findIndex((l) => l.includes(marker));
       await until('pop-protocol read from disk', async () => {
         const found = await pulled(client, popUri());
