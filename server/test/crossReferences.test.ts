@@ -202,6 +202,31 @@ describe('cross-runbook references: the flow', () => {
     assert.deepEqual(codes(found), []);
   });
 
+  it('a Mailbox restart where another runbook hands over (after its failover) is no false restart-before-failover', async () => {
+    const target = `runbook mailbox-restart "Restart the Mailbox server"
+param $Server: mailbox "Mailbox server"
+
+procedure verify "Verify"
+step health "Check"
+run Get-ServerHealth -Identity $Server
+when all AlertValue is Healthy -> resolved
+
+procedure restart "Restart after the failover"
+step restart "Restart the Mailbox server" confirm
+run Restart-Computer -ComputerName $Server -Wait -For PowerShell -Force
+step back "Allow databases again" confirm
+run Set-MailboxServer -Identity $Server -DatabaseCopyActivationDisabledAndMoveNow $false
+otherwise -> resolved
+`;
+    const targetUri = 'file:///work/runbooks/mailbox-restart.exrunbook';
+    const source = pop('otherwise -> recover\nprocedure recover "Recover"\nstep move "Move" confirm\nrun Set-MailboxServer -Identity $Server -DatabaseCopyActivationDisabledAndMoveNow $true\nstep copies "Copies"\nrun Get-MailboxDatabaseCopyStatus -Server $Server\nwhen no Status is Mounted, Mounting, Dismounted, Dismounting -> mailbox-restart:restart\notherwise -> escalate');
+    const files = { [targetUri]: target, [POP_URI]: source };
+    assert.deepEqual(codes(await diagnoseIn(files, targetUri)), []);
+    // Started by its own monitor instead, the same restart is reported: nothing moved the databases.
+    const monitored = target.replace('procedure restart "Restart after the failover"', 'procedure restart "Restart after the failover" for monitor PopDeepTestMonitor');
+    assert.ok(codes(await diagnoseIn({ [targetUri]: monitored, [POP_URI]: source }, targetUri)).includes('restart-before-failover'));
+  });
+
   it('a procedure that only another runbook hands over to is reachable', async () => {
     const target = PROTOCOL.replace('procedure fail-over "Move the databases off"', 'procedure handed "Handed over"\n  step look "Look"\n    manual "Read the log"\n\nprocedure fail-over "Move the databases off"');
     const alone = await diagnoseIn({ [PROTOCOL_URI]: target }, PROTOCOL_URI);

@@ -20,6 +20,8 @@ export interface FlowEdge {
 export class FlowGraph {
   readonly edges = new Map<StepNode, FlowEdge[]>();
   readonly entries: StepNode[] = [];
+  /** Entries that only a hand-over from another runbook starts a run at. */
+  readonly handovers = new Set<StepNode>();
 
   constructor(readonly model: RunbookModel) {
     const { runbook } = model;
@@ -36,7 +38,9 @@ export class FlowGraph {
     // A run handed over from another runbook starts at the step it names.
     for (const step of model.handoverEntries()) {
       const node = model.node(step);
-      if (!this.entries.includes(node)) this.entries.push(node);
+      if (this.entries.includes(node)) continue;
+      this.entries.push(node);
+      this.handovers.add(node);
     }
     for (const node of model.nodes) this.edges.set(node, this.edgesOf(node));
   }

@@ -342,7 +342,11 @@ function followPaths(sink: DiagnosticSink): void {
     if (known.arrive(state)) queue.push(rank.get(node)!);
   };
   const empty: Partition = { roles: new Map(), failedOver: new Uint32Array(serverWords), checked: new Uint32Array(serverWords), pending: new Uint32Array(changeWords) };
-  for (const entry of graph.entries) arrive(entry, empty);
+  // A run handed over from another runbook arrives with what that runbook did, which is not
+  // followed here: its servers are taken as failed over and checked, so a restart there is not a
+  // false error (nothing is pending either). A path from this runbook's own entries still counts.
+  const handedOver: Partition = { ...empty, failedOver: new Uint32Array(serverWords).fill(0xffffffff), checked: new Uint32Array(serverWords).fill(0xffffffff) };
+  for (const entry of graph.entries) arrive(entry, graph.handovers.has(entry) ? handedOver : empty);
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
     const node = order[next]!;
     for (const state of [...states.get(node)!.partitions.values()]) {
