@@ -8,6 +8,7 @@ import { computeDiagnostics } from './analysis/diagnostics';
 import { format, type FormatOptions } from './analysis/format';
 import { hover } from './analysis/hover';
 import { RunbookModel } from './analysis/model';
+import { type RunbookIndex, WorkspaceIndex } from './analysis/workspace';
 import { buildRunbookPlan } from './analysis/plan';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
 import { documentSymbols, foldingRanges } from './analysis/outline';
@@ -47,8 +48,13 @@ export class RunbookLanguageService {
    * Analyses a document. Callers that analyse several documents pass each one's URI: parsed
    * blocks are reused within a document, never shared between two.
    */
-  analyze(text: string, document = ''): RunbookModel {
-    return new RunbookModel(text, this.catalog, document);
+  analyze(text: string, document = '', workspace?: RunbookIndex): RunbookModel {
+    return new RunbookModel(text, this.catalog, document, workspace);
+  }
+
+  /** An empty workspace of runbooks (by URI) for references between them; the caller fills it. */
+  createWorkspace(): WorkspaceIndex {
+    return new WorkspaceIndex(this.catalog);
   }
 
   /** Forgets what was cached for a document that was closed. */

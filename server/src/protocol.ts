@@ -127,7 +127,15 @@ export interface RunActionPlan {
   properties: string[];
 }
 
-export type StepTarget = { kind: 'step'; procedure: string; step: string } | { kind: 'resolved'; reason?: string } | { kind: 'escalate'; reason?: string };
+/**
+ * A `step` target with `runbook` and `uri` is a hand-over to another runbook of the workspace
+ * (`-> pop-protocol:recover-deep`): the run goes on at that runbook's procedure and step. `uri` is
+ * empty (and `step` may be) when no runbook of the workspace has that id.
+ */
+export type StepTarget =
+  | { kind: 'step'; procedure: string; step: string; runbook?: string; uri?: string }
+  | { kind: 'resolved'; reason?: string }
+  | { kind: 'escalate'; reason?: string };
 
 export interface BranchPlan {
   /** 0-based line of the `when` / `otherwise` line. */

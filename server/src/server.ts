@@ -1,11 +1,13 @@
 // LSP plumbing: wires protocol requests to the language service. No language logic lives here.
-import { readFile, stat } from 'node:fs/promises';
-import { resolve as resolvePath, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type CancellationToken,
   CodeActionKind,
   type Connection,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   DocumentDiagnosticReportKind,
   type DocumentSymbol,
   ErrorCodes,
@@ -17,9 +19,11 @@ import {
   type SymbolInformation,
   TextDocuments,
   TextDocumentSyncKind,
+  type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunbookModel } from './analysis/model';
+import type { WorkspaceIndex } from './analysis/workspace';
 import { SEMANTIC_TOKEN_TYPES } from './analysis/editorFeatures';
 import { RunbookLanguageService } from './languageService';
 import {
@@ -55,20 +59,29 @@ interface ClientFeatures {
   /** The extension's own client, which runs the CodeLens commands (initializationOptions). */
   runsStepCommands: boolean;
   workspaceFolders: string[];
+  /** Registers a watcher for `*.exrunbook` itself (workspace/didChangeWatchedFiles). */
+  watchFiles: boolean;
+  /** Takes a rename as versioned `documentChanges`. */
+  documentChanges: boolean;
 }
 
 /** A workspace runbook bigger than this is not read for procedureForMonitor. */
 const MAX_RUNBOOK_BYTES = 8 * 1024 * 1024;
 /** Pushed diagnostics wait for typing to pause this long. */
 const PUSH_DELAY_MS = 150;
+/** The workspace index reads at most this many runbooks, this deep, when the server starts. */
+const MAX_WORKSPACE_RUNBOOKS = 5_000;
+const MAX_WORKSPACE_DEPTH = 12;
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  const models = new Map<string, { version: number; model: RunbookModel }>();
+  const models = new Map<string, { version: number; dependencies: string; model: RunbookModel }>();
+  /** Every runbook of the workspace folders (open documents as edited), for references between runbooks. */
+  let workspace: WorkspaceIndex | undefined;
   let service: RunbookLanguageService | undefined;
   let language = 'en';
   let canReadConfiguration = false;
-  let features: ClientFeatures = { pullDiagnostics: true, diagnosticRefresh: true, markdown: true, hierarchicalSymbols: true, codeActionLiterals: true, snippets: true, runsStepCommands: false, workspaceFolders: [] };
+  let features: ClientFeatures = { pullDiagnostics: true, diagnosticRefresh: true, markdown: true, hierarchicalSymbols: true, codeActionLiterals: true, snippets: true, runsStepCommands: false, workspaceFolders: [], watchFiles: false, documentChanges: false };
   let shuttingDown = false;
   /** Settings the client sent with workspace/didChangeConfiguration, for clients that cannot be asked. */
   let pushedSettings: Partial<Settings> | undefined;
@@ -107,10 +120,90 @@ export function startServer(connection: Connection): void {
     const document = documents.get(uri);
     if (!document || !service) return undefined;
     const cached = models.get(uri);
-    if (cached?.version === document.version) return cached.model;
-    const model = service.analyze(document.getText(), uri);
-    models.set(uri, { version: document.version, model });
+    // Another runbook changing can change what this one's references resolve to: the runbooks it
+    // names, those that name it, at their versions.
+    const dependenciesOf = (model: RunbookModel): string => workspace?.dependencyKey(uri, model.runbook.id?.text, model.referencedRunbooks()) ?? '';
+    if (cached?.version === document.version && cached.dependencies === dependenciesOf(cached.model)) return cached.model;
+    const model = service.analyze(document.getText(), uri, workspace);
+    models.set(uri, { version: document.version, dependencies: dependenciesOf(model), model });
     return model;
+  }
+
+  // ---- the workspace's runbooks ------------------------------------------------------------------
+
+  /** Index keys by file path, so a file read from disk and the same file opened are one entry. */
+  const keyOfPath = new Map<string, string>();
+  function pathOf(uri: string): string | undefined {
+    try {
+      return uri.startsWith('file:') ? resolvePath(fileURLToPath(uri)) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Puts a runbook's text in the index under `uri`; then the runbooks that depend on it are re-checked. */
+  function indexRunbook(uri: string, text: string | undefined): void {
+    if (!workspace) return;
+    const path = pathOf(uri);
+    const previousKey = path ? keyOfPath.get(path) : undefined;
+    const before = workspace.get(previousKey ?? uri);
+    let changed = false;
+    if (previousKey && previousKey !== uri) changed = workspace.delete(previousKey) || changed;
+    if (text === undefined) {
+      changed = workspace.delete(uri) || changed;
+      if (path) keyOfPath.delete(path);
+    } else {
+      changed = workspace.set(uri, text) || changed;
+      if (path) keyOfPath.set(path, uri);
+    }
+    if (changed) dependentsChanged(uri, [before?.id, workspace.get(uri)?.id], text ?? '');
+  }
+
+  /**
+   * After runbook `uri` changed: the open runbooks that refer to it (or to which it refers, or that
+   * share its id) get fresh diagnostics: pushed, or through a diagnostic refresh for pull clients.
+   */
+  let refreshTimer: NodeJS.Timeout | undefined;
+  function dependentsChanged(uri: string, ids: (string | undefined)[], text: string): void {
+    if (!workspace) return;
+    const known = ids.filter((id): id is string => !!id);
+    const dependents = workspace.all().filter(
+      (other) => other.uri !== uri && (known.some((id) => other.mayReferTo(id) || other.id === id) || (other.id !== '' && text.includes(`${other.id}:`))),
+    );
+    if (dependents.length === 0) return;
+    if (features.pullDiagnostics) {
+      if (!features.diagnosticRefresh) return;
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => {
+        refreshTimer = undefined;
+        if (!shuttingDown) void connection.languages.diagnostics.refresh();
+      }, PUSH_DELAY_MS);
+      return;
+    }
+    for (const other of dependents) if (documents.get(other.uri)) schedulePush(other.uri);
+  }
+
+  /** Reads the runbooks of the workspace folders: regular files only, no symlinks (nothing outside the folders). */
+  async function scanWorkspace(): Promise<void> {
+    let count = 0;
+    const walk = async (folder: string, depth: number): Promise<void> => {
+      if (depth > MAX_WORKSPACE_DEPTH || count >= MAX_WORKSPACE_RUNBOOKS || shuttingDown) return;
+      const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.name.startsWith('.') || entry.name === 'node_modules' || count >= MAX_WORKSPACE_RUNBOOKS) continue;
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) await walk(path, depth + 1);
+        else if (entry.isFile() && entry.name.toLowerCase().endsWith('.exrunbook')) {
+          count++;
+          const uri = pathToFileURL(path).href;
+          // An open document is already in the index, as edited.
+          if (keyOfPath.has(path)) continue;
+          const text = await readRunbook(path);
+          if (text !== undefined && !keyOfPath.has(path)) indexRunbook(uri, text);
+        }
+      }
+    };
+    for (const folder of features.workspaceFolders) await walk(folder, 0);
   }
 
   async function settingsFor(uri: string): Promise<Settings> {
@@ -173,12 +266,12 @@ export function startServer(connection: Connection): void {
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     const options = params.initializationOptions as { locale?: string; runsStepCommands?: boolean } | undefined;
     language = options?.locale ?? params.locale ?? 'en';
-    const { textDocument, workspace } = params.capabilities;
-    canReadConfiguration = workspace?.configuration === true;
+    const { textDocument, workspace: workspaceCapabilities } = params.capabilities;
+    canReadConfiguration = workspaceCapabilities?.configuration === true;
     const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
     features = {
       pullDiagnostics: textDocument?.diagnostic !== undefined,
-      diagnosticRefresh: workspace?.diagnostics?.refreshSupport === true,
+      diagnosticRefresh: workspaceCapabilities?.diagnostics?.refreshSupport === true,
       markdown: textDocument?.hover?.contentFormat === undefined || textDocument.hover.contentFormat.includes(MarkupKind.Markdown),
       hierarchicalSymbols: textDocument?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
       codeActionLiterals: textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
@@ -191,13 +284,19 @@ export function startServer(connection: Connection): void {
           return [];
         }
       }),
+      watchFiles: workspaceCapabilities?.didChangeWatchedFiles?.dynamicRegistration === true,
+      documentChanges: workspaceCapabilities?.workspaceEdit?.documentChanges === true,
     };
     service = await RunbookLanguageService.create();
+    startWorkspace(service);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
+        // A runbook's diagnostics depend on the runbooks it refers to, but not on every open file:
+        // the server asks for a refresh when a runbook others refer to changes (dependentsChanged),
+        // instead of the client pulling every open file after each keystroke anywhere.
         ...(features.pullDiagnostics ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
-        completionProvider: { triggerCharacters: [' ', '\\', '-', '$', '.', ','] },
+        completionProvider: { triggerCharacters: [' ', '\\', '-', '$', '.', ',', ':'] },
         hoverProvider: true,
         documentSymbolProvider: true,
         definitionProvider: true,
@@ -217,8 +316,35 @@ export function startServer(connection: Connection): void {
     };
   });
 
+  function startWorkspace(ready: RunbookLanguageService): void {
+    workspace = ready.createWorkspace();
+    for (const document of documents.all()) indexRunbook(document.uri, document.getText());
+  }
+
+  connection.onInitialized(() => {
+    if (features.watchFiles) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.exrunbook' }] }).catch((error: unknown) => connection.console.error(`Could not watch runbook files: ${String(error)}`));
+    }
+    void scanWorkspace().catch((error: unknown) => connection.console.error(`Could not read the workspace's runbooks: ${String(error)}`));
+  });
+
+  // Runbooks created, changed or deleted on disk (not open in the editor, which says so itself).
+  connection.onDidChangeWatchedFiles(async (params) => {
+    for (const change of params.changes) {
+      if (documents.get(change.uri)) continue;
+      if (change.type === FileChangeType.Deleted) {
+        indexRunbook(change.uri, undefined);
+        service?.forget(`workspace:${change.uri}`);
+        continue;
+      }
+      const path = inWorkspace(change.uri);
+      indexRunbook(change.uri, path ? await readRunbook(path) : undefined);
+    }
+  });
+
   connection.onShutdown(() => {
     shuttingDown = true;
+    clearTimeout(refreshTimer);
     for (const timer of pushTimers.values()) clearTimeout(timer);
     pushTimers.clear();
   });
@@ -230,9 +356,24 @@ export function startServer(connection: Connection): void {
       if (features.diagnosticRefresh) void connection.languages.diagnostics.refresh();
     } else pushAll();
   });
-  documents.onDidOpen((event) => schedulePush(event.document.uri));
-  documents.onDidChangeContent((event) => schedulePush(event.document.uri));
+  documents.onDidOpen((event) => {
+    indexRunbook(event.document.uri, event.document.getText());
+    schedulePush(event.document.uri);
+  });
+  documents.onDidChangeContent((event) => {
+    indexRunbook(event.document.uri, event.document.getText());
+    schedulePush(event.document.uri);
+  });
   documents.onDidClose((event) => {
+    // Closed without saving: the index goes back to what is on disk (nothing, for a file outside the folders).
+    const path = inWorkspace(event.document.uri);
+    if (!path) indexRunbook(event.document.uri, undefined);
+    else {
+      void readRunbook(path).then((text) => {
+        // Opened again meanwhile: the editor's text stays.
+        if (!documents.get(event.document.uri)) indexRunbook(event.document.uri, text);
+      });
+    }
     models.delete(event.document.uri);
     service?.forget(event.document.uri);
     clearTimeout(pushTimers.get(event.document.uri));
@@ -350,7 +491,7 @@ export function startServer(connection: Connection): void {
     const result = service!.rename(model, params.textDocument.uri, params.position, params.newName);
     // A rename that cannot be done is an error the user sees, not an empty edit.
     if ('error' in result) throw new Error(result.error);
-    return result;
+    return features.documentChanges ? versioned(result) : result;
   });
 
   connection.onDocumentFormatting(
@@ -405,9 +546,16 @@ export function startServer(connection: Connection): void {
       // read from the workspace only, as procedureForMonitor does.
       const path = inWorkspace(params.uri);
       const text = path && (await readRunbook(path));
-      return text === undefined ? null : service!.runbookPlan(service!.analyze(text, params.uri), params.uri);
+      return text === undefined ? null : service!.runbookPlan(service!.analyze(text, params.uri, workspace), params.uri);
     }),
   );
+
+  /** `changes` as `documentChanges`, each with the version of the open document it was computed on. */
+  function versioned(edit: WorkspaceEdit): WorkspaceEdit {
+    return {
+      documentChanges: Object.entries(edit.changes ?? {}).map(([uri, edits]) => ({ textDocument: { uri, version: documents.get(uri)?.version ?? null }, edits })),
+    };
+  }
 
   connection.onRequest(HEALTH_SETS_REQUEST, safe('healthSets', [] as HealthSetSummary[], () => service!.healthSets(language)));
   connection.onRequest(

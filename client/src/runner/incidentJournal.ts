@@ -39,6 +39,7 @@ function labels(): MarkdownLabels {
       resolved: t('resolved'),
       escalated: t('escalated'),
       ended: t('run ended'),
+      'handed-over': t('handed over to another runbook'),
       rehearsed: t('rehearsed'),
     },
   };
@@ -78,6 +79,15 @@ export class IncidentJournal implements vscode.Disposable {
     await this.context.workspaceState.update(ACTIVE_KEY, { ...this.active(), [uri]: id });
     this.channel.info(`── ${vscode.l10n.t('Incident {0} opened for runbook {1}', id, runbook)}`);
     return { id, isNew: true };
+  }
+
+  /**
+   * A branch handed the run over to another runbook: the incident goes on there (its steps are
+   * journaled under the same incident), and is no longer open for this one.
+   */
+  async handOver(from: string, to: string, incident: string): Promise<void> {
+    const { [from]: _left, ...rest } = this.active();
+    await this.context.workspaceState.update(ACTIVE_KEY, { ...rest, [to]: incident });
   }
 
   /** The run ended: the next step run starts a new incident. */

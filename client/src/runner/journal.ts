@@ -15,6 +15,7 @@ export type EntryStatus =
   | 'resolved'
   | 'escalated'
   | 'ended'
+  | 'handed-over'
   | 'rehearsed';
 
 export interface JournalEntry {
@@ -110,6 +111,7 @@ export const ENGLISH_LABELS: MarkdownLabels = {
     resolved: 'resolved',
     escalated: 'escalated',
     ended: 'run ended',
+    'handed-over': 'handed over to another runbook',
     rehearsed: 'rehearsed',
   },
 };

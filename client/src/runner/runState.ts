@@ -111,7 +111,7 @@ export function describeBranch(branch: BranchPlan): string {
 }
 
 function describeTarget(target: BranchPlan['target']): string {
-  if (target.kind === 'step') return `${target.procedure}.${target.step}`;
+  if (target.kind === 'step') return `${target.runbook ? `${target.runbook}:` : ''}${target.procedure}.${target.step}`;
   return target.reason ? `${target.kind} "${target.reason}"` : target.kind;
 }
 
@@ -119,5 +119,6 @@ function describeTarget(target: BranchPlan['target']): string {
 export function describeNext(next: Next): string {
   if (next.kind === 'step') return `${next.procedure}.${next.step}`;
   if (next.kind === 'ended') return 'ended';
+  if (next.kind === 'handover') return `${next.runbook}:${next.procedure}${next.step ? `.${next.step}` : ''}`;
   return next.reason ? `${next.kind}: ${next.reason}` : next.kind;
 }

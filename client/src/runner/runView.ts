@@ -168,12 +168,25 @@ export class RunView implements vscode.CodeLensProvider, vscode.Disposable {
         }),
       ];
     }
+    if (next.kind === 'handover' && next.uri) {
+      const args: GoToStepArguments = { uri: next.uri, procedure: next.procedure, step: next.step, run: true };
+      return [
+        new vscode.CodeLens(range, {
+          title: vscode.l10n.t('Next, in runbook {0}: {1}', next.runbook, `${next.procedure}.${next.step}`),
+          tooltip: vscode.l10n.t('Open the other runbook at the step and run it'),
+          command: GO_TO_STEP_COMMAND,
+          arguments: [args],
+        }),
+      ];
+    }
     const title =
       next.kind === 'resolved'
         ? vscode.l10n.t('Run ended: resolved{0}', next.reason ? ` (${next.reason})` : '')
         : next.kind === 'escalate'
           ? vscode.l10n.t('Run ended: escalate{0}', next.reason ? ` (${next.reason})` : '')
-          : vscode.l10n.t('Run ended after the last step');
+          : next.kind === 'handover'
+            ? vscode.l10n.t('Run handed over to runbook {0}, which is not in this workspace', next.runbook)
+            : vscode.l10n.t('Run ended after the last step');
     return [new vscode.CodeLens(range, { title, command: 'exchangeRunbooks.showJournal' })];
   }
 

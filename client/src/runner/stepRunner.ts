@@ -450,7 +450,8 @@ export class StepRunner implements vscode.Disposable {
     this.view.record(plan, outcome, output);
     const branch = decision.branch ? describeBranch(step.branches[decision.branch.index]!) : vscode.l10n.t('no branch holds: next step');
     await this.journal.record(incident, { ...entry, branch, next: describeNext(decision.next), ...(notes.length ? { note: notes.join('; ') } : {}) });
-    if (isEnd(decision.next)) await this.end(plan, incident, decision.next, server);
+    if (decision.next.kind === 'handover') await this.handOver(plan, incident, decision.next, context.values, server);
+    else if (isEnd(decision.next)) await this.end(plan, incident, decision.next, server);
     return { outcome, sent: sent.join('\n'), ...(output ? { output } : {}) };
   }
 
@@ -489,6 +490,24 @@ export class StepRunner implements vscode.Disposable {
       if (await terminal.ready) await this.terminals.execute(terminal.terminal, `Step-ExchangeSimulatorClock -Seconds ${remaining}`);
     }
     return result;
+  }
+
+  /**
+   * A branch into another runbook: the journal records the hand-over, the incident and the values
+   * of parameters with the same name go on in that runbook, and it opens at the step where the
+   * run goes on (its "Run step" lens runs it).
+   */
+  private async handOver(plan: RunbookPlan, incident: string, next: Extract<Next, { kind: 'handover' }>, values: Record<string, string>, server: string | undefined): Promise<void> {
+    await this.journal.record(incident, { runbook: plan.runbook, uri: plan.uri, status: 'handed-over', next: describeNext(next), ...(server ? { server } : {}) });
+    if (!next.uri) {
+      // No runbook of the workspace has that id (the editor marks the reference): the run ends here.
+      await this.journal.close(plan.uri);
+      void vscode.window.showWarningMessage(vscode.l10n.t('The run goes on in runbook {0} at {1}, which is not in this workspace.', next.runbook, next.step ? `${next.procedure}.${next.step}` : next.procedure));
+      return;
+    }
+    await this.journal.handOver(plan.uri, next.uri, incident);
+    await this.remember(next.uri, incident, { values, asked: Object.keys(values) });
+    await this.goTo({ uri: next.uri, procedure: next.procedure, step: next.step, run: false });
   }
 
   /** The run ended (resolved, escalate, or past the last step): say so, journal it, close the incident. */

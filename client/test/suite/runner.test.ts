@@ -190,6 +190,73 @@ suite('Step runner', () => {
     assert.equal(await vscode.env.clipboard.readText(), text);
   });
 
+  // A branch into another runbook: the runner opens it at the target step, the incident and the
+  // parameter values go on there, and the journal records the hand-over.
+  test('a branch into another runbook hands the run over to it', async function () {
+    this.timeout(300_000);
+    const target = await openRunbook(
+      writeScratch(
+        'handover-target.exrunbook',
+        `runbook handover-target "Hand-over target"
+  param $Server: cas "Client Access server"
+
+procedure recover "Recovery in the other runbook"
+  step check "Read the health again"
+    run Get-ServerHealth -Identity $Server | Format-Table
+    otherwise -> resolved "checked in the other runbook"
+`,
+      ),
+    );
+    const source = await openRunbook(
+      writeScratch(
+        'handover-source.exrunbook',
+        `runbook handover-source "Hand-over source"
+  param $Server: cas "Client Access server"
+
+procedure verify "Verify"
+  step check "Read the health"
+    run Get-ServerHealth -Identity $Server | Format-Table
+    ask "Follow the recovery in the other runbook?"
+    when answer is yes -> handover-target:recover
+    otherwise -> resolved
+`,
+      ),
+    );
+    const sourceUri = source.uri.toString();
+    const calls: Calls = { values: [], confirms: [] };
+    api.runner.prompts = scripted(calls, { value: 'EX-CAS01' });
+    // The other runbook was opened first: the server knows it when the source's plan is asked for.
+    const first = await vscode.commands.executeCommand<StepRunResult>('exchangeRunbooks.runStep', { uri: sourceUri, procedure: 'verify', step: 'check' });
+    assert.equal(first?.outcome.next?.kind, 'handover', `output: ${first?.output}`);
+    const next = first.outcome.next as { kind: 'handover'; runbook: string; uri: string; procedure: string; step: string };
+    assert.equal(next.runbook, 'handover-target');
+    assert.equal(vscode.Uri.parse(next.uri).fsPath, target.uri.fsPath);
+    assert.deepEqual([next.procedure, next.step], ['recover', 'check']);
+
+    // The other runbook is open at the step where the run goes on.
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === target.uri.fsPath, 'the other runbook in front');
+    assert.equal(vscode.window.activeTextEditor!.selection.active.line, lineOf(target, 'step check'));
+    // The source's Next lens names the other runbook.
+    const lens = await waitFor(async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', source.uri, 100);
+      return lenses?.find((l) => l.command?.title.startsWith('Next, in runbook handover-target'));
+    }, 'the hand-over lens');
+    assert.match(lens.command!.title, /recover\.check/);
+
+    // The incident goes on in the other runbook, with $Server not asked again.
+    const incident = api.journal.current(next.uri);
+    assert.ok(incident, 'the incident is open for the other runbook');
+    assert.equal(api.journal.current(sourceUri), undefined);
+    const done = await vscode.commands.executeCommand<StepRunResult>('exchangeRunbooks.runStep', { uri: next.uri, procedure: 'recover', step: 'check' });
+    assert.deepEqual(done?.outcome.next, { kind: 'resolved', reason: 'checked in the other runbook' }, `output: ${done?.output}`);
+    assert.deepEqual(calls.values, ['Server']);
+    const entries = await api.journal.entries(incident);
+    assert.deepEqual(
+      entries.map((e) => `${e.runbook} ${e.step ?? '-'} ${e.status}`),
+      ['handover-source verify.check succeeded', 'handover-source - handed-over', 'handover-target recover.check succeeded', 'handover-target - resolved'],
+    );
+  });
+
   test('Ctrl+C cancels a running step, a wait can be skipped, and both are journaled', async function () {
     this.timeout(240_000);
     const document = await openRunbook(writeScratch('slow.exrunbook', SLOW));

@@ -87,6 +87,17 @@ describe('what the editor shows after a step', () => {
     assert.equal(describeNext(decision.next), 'resolved: The probe succeeds: the failure was transient');
   });
 
+  it('describes a hand-over to another runbook, and marks its branch as the end of this runbook\'s run', () => {
+    const handover = { kind: 'handover' as const, runbook: 'pop-protocol', uri: 'file:///w/pop-protocol.exrunbook', procedure: 'recover', step: 'restart-pop3be' };
+    assert.equal(describeNext(handover), 'pop-protocol:recover.restart-pop3be');
+    assert.equal(describeNext({ ...handover, uri: '', step: '' }), 'pop-protocol:recover');
+    const rerun = step('verify', 'rerun');
+    const branch = rerun.branches.findIndex((b) => !b.condition);
+    const marks = marksFor(plan, [{ procedure: 'verify', step: 'rerun', status: 'succeeded', time: 'x', branch, next: handover }]);
+    assert.deepEqual(marks.map((m) => m.kind), ['ran', 'end']);
+    assert.equal(describeBranch({ line: 0, target: { kind: 'step', procedure: 'recover', step: 'restart-pop3be', runbook: 'pop-protocol', uri: handover.uri } }), 'otherwise -> pop-protocol:recover.restart-pop3be');
+  });
+
   it('puts Next on the step itself when the run falls through', () => {
     const outcome: StepOutcome = { procedure: 'recover-ctp', step: 'log-on', status: 'succeeded', time: 'x', next: { kind: 'step', procedure: 'recover-ctp', step: 'restart-pop3-log' } };
     assert.equal(nextLensLine(plan, outcome), step('recover-ctp', 'log-on').line);

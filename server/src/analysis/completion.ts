@@ -39,6 +39,8 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
   const done = typing ? tokens.slice(0, -1) : tokens;
   const first = done[0]?.text;
   const context = locate(model, position.line);
+  // Right after `pop:` the colon is not a word being typed: the reference so far ends with it.
+  const reference = tokens[tokens.length - 1]?.kind === 'colon' ? tokens : done;
 
   if (done.length === 0) return keywords(model, context, l10n, !/^\s/.test(before));
   switch (first) {
@@ -53,7 +55,8 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
       return [];
     }
     case 'step': {
-      if (done[2]?.kind === 'equals' && done.length === 3) return stepReferences(model, context.procedure, true);
+      if (done[2]?.kind === 'equals' && done.length === 3) return [...stepReferences(model, context.procedure, true), ...runbookIds(model)];
+      if (reference[2]?.kind === 'equals' && isQualifier(reference.slice(3))) return foreignReferences(model, reference[3]!.text, true);
       if (done.length >= 3) return [item('confirm', CompletionItemKind.Keyword, l10n.t('Ask before this step runs'))];
       return [];
     }
@@ -61,6 +64,9 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
       return done.length === 2 ? ['seconds', 'minutes', 'hours'].map((u) => item(u, CompletionItemKind.Unit)) : [];
     case 'when':
     case 'otherwise':
+      if (reference.some((t) => t.kind === 'arrow') && isQualifier(reference.slice(reference.findIndex((t) => t.kind === 'arrow') + 1))) {
+        return foreignReferences(model, reference[reference.length - 2]!.text, false);
+      }
       return completeBranch(model, context, done.map((t) => t.text), l10n);
     default:
       return [];
@@ -124,6 +130,7 @@ function completeBranch(model: RunbookModel, context: LineContext, words: string
     if (words.length > arrow + 1) return [];
     return [
       ...stepReferences(model, context.procedure, false),
+      ...runbookIds(model),
       item('resolved', CompletionItemKind.Keyword, l10n.t('The issue is resolved: the run ends')),
       item('escalate', CompletionItemKind.Keyword, l10n.t('Escalate: the run ends')),
     ];
@@ -180,6 +187,24 @@ function stepReferences(model: RunbookModel, procedure: Procedure | undefined, q
     }
   }
   return items;
+}
+
+/** `pop:` written with no space: the tokens after `->` or `=` are a runbook id and its colon. */
+function isQualifier(tokens: { kind: string; start: number; end: number }[]): boolean {
+  return tokens.length === 2 && tokens[0]!.kind === 'word' && tokens[1]!.kind === 'colon' && tokens[1]!.start === tokens[0]!.end;
+}
+
+/** `<runbook-id>:` for the other runbooks of the workspace; typing `:` asks for their procedures. */
+function runbookIds(model: RunbookModel): CompletionItem[] {
+  const own = model.runbook.id?.text;
+  return (model.workspace?.ids() ?? []).filter((id) => id !== own).map((id) => item(`${id}:`, CompletionItemKind.Folder, model.workspace!.runbooks(id)[0]?.model().runbook.title?.value, '3'));
+}
+
+/** After `pop:`: that runbook's procedures, then (for a reuse, or after them) `procedure.step`. */
+function foreignReferences(model: RunbookModel, id: string, qualifiedOnly: boolean): CompletionItem[] {
+  const named = model.runbookNamed(id);
+  if (!named) return [];
+  return stepReferences(named === 'self' ? model : named.model, undefined, qualifiedOnly);
 }
 
 function healthSets(model: RunbookModel, l10n: Localizer): CompletionItem[] {

@@ -6,7 +6,7 @@ import { checkCommands } from './checks/commands';
 import { checkConditions } from './checks/conditions';
 import { checkFlow } from './checks/flow';
 import { checkHeader } from './checks/header';
-import { checkProcedureIds, checkStructure } from './checks/structure';
+import { checkProcedureIds, checkRunbookId, checkStructure } from './checks/structure';
 import type { RunbookModel } from './model';
 import { recordFailure } from '../util/failures';
 import { withSuggestionBudget } from './text';
@@ -38,6 +38,8 @@ export const DIAGNOSTIC_CODES = {
   'duplicate-id': DiagnosticSeverity.Error,
   'unknown-target': DiagnosticSeverity.Error,
   'reuse-cycle': DiagnosticSeverity.Error,
+  'unknown-runbook': DiagnosticSeverity.Error,
+  'duplicate-runbook': DiagnosticSeverity.Error,
   'unreachable-step': DiagnosticSeverity.Warning,
   'unreachable-branch': DiagnosticSeverity.Warning,
   'endless-loop': DiagnosticSeverity.Error,
@@ -124,6 +126,7 @@ export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: st
   }
   guarded(() => withSuggestionBudget(() => checkHeader(sink)));
   guarded(() => checkProcedureIds(sink));
+  guarded(() => checkRunbookId(sink));
   const context = procedureContext(model, l10n, uri);
   for (const procedure of model.runbook.procedures) guarded(() => withSuggestionBudget(() => checkProcedure(sink, procedure, context)));
   guarded(() => checkFlow(sink));
@@ -169,7 +172,45 @@ function checkProcedure(sink: DiagnosticSink, procedure: Procedure, context: str
 function procedureContext(model: RunbookModel, l10n: Localizer, uri: string): string {
   // headerEnd: where "declare this parameter" inserts its line; the health sets: what placeholder
   // fixes and "did you mean" offer.
-  return `${uri}|${l10n.locale}|${model.parametersKey}|${model.headerEnd}|${model.runbook.healthSets.map((h) => h.text).join(',')}|`;
+  return `${uri}|${l10n.locale}|${model.parametersKey}|${model.headerEnd}|${model.runbook.healthSets.map((h) => h.text).join(',')}|${workspaceKey(model)}|`;
+}
+
+const workspaceKeys = new WeakMap<object, string>();
+
+/**
+ * What the runbook's references into other runbooks resolve to (and the steps other runbooks hand
+ * over to), as a cache key: when another runbook changes, the checks that read it run again.
+ * Empty for a runbook that refers to no other and has no workspace.
+ */
+export function workspaceKey(model: RunbookModel): string {
+  let key = workspaceKeys.get(model);
+  if (key !== undefined) return key;
+  const parts: (string | number)[] = [];
+  if (model.workspace) {
+    let missing = false;
+    for (const procedure of model.runbook.procedures) {
+      for (const step of procedure.steps) {
+        const references = step.branches.flatMap((b) => (b.target?.kind === 'step' ? [b.target.reference] : []));
+        if (step.reuse) references.push(step.reuse);
+        for (const reference of references) {
+          if (!reference.runbook) continue;
+          const target = model.resolve(procedure, reference);
+          if (!target) missing = true;
+          parts.push(target ? objectId(target.step ?? target.procedure) : 'x', target?.foreign?.runbook.uri ?? '');
+        }
+        const node = model.node(step);
+        if (node.sourceRunbook) parts.push(objectId(node.source.step), ...node.source.step.actions.map(objectId));
+      }
+    }
+    for (const step of model.handoverEntries()) parts.push(objectId(step));
+    const id = model.runbook.id?.text;
+    if (id) parts.push(...model.workspace.runbooks(id).map((r) => r.uri));
+    // "Did you mean" for an unknown runbook lists the workspace's ids.
+    if (missing) parts.push(model.workspace.ids().join(' '));
+  }
+  key = parts.join(',');
+  workspaceKeys.set(model, key);
+  return key;
 }
 
 /** What the procedure's references and reused steps resolve to, as object identities. */

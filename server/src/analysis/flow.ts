@@ -3,7 +3,8 @@
 import type { Branch, Procedure, Range } from '../language/syntax';
 import type { RunbookModel, StepNode } from './model';
 
-export type EndKind = 'resolved' | 'escalate' | 'end';
+/** `handover`: a branch into another runbook (`-> pop-protocol:recover-deep`): the run goes on there. */
+export type EndKind = 'resolved' | 'escalate' | 'end' | 'handover';
 
 export interface FlowEdge {
   from: StepNode;
@@ -19,6 +20,8 @@ export interface FlowEdge {
 export class FlowGraph {
   readonly edges = new Map<StepNode, FlowEdge[]>();
   readonly entries: StepNode[] = [];
+  /** Entries that only a hand-over from another runbook starts a run at. */
+  readonly handovers = new Set<StepNode>();
 
   constructor(readonly model: RunbookModel) {
     const { runbook } = model;
@@ -31,6 +34,13 @@ export class FlowGraph {
     for (const procedure of runbook.procedures) {
       const first = firstOf(procedure);
       if (procedure.monitors.length > 0 && first && !this.entries.includes(first)) this.entries.push(first);
+    }
+    // A run handed over from another runbook starts at the step it names.
+    for (const step of model.handoverEntries()) {
+      const node = model.node(step);
+      if (this.entries.includes(node)) continue;
+      this.entries.push(node);
+      this.handovers.add(node);
     }
     for (const node of model.nodes) this.edges.set(node, this.edgesOf(node));
   }
@@ -49,6 +59,11 @@ export class FlowGraph {
       if (target.kind === 'step') {
         const resolved = model.resolve(procedure, target.reference);
         if (!resolved) continue;
+        if (resolved.foreign) {
+          edges.push({ from: node, end: 'handover', branch, range: branch.range });
+          if (branch.kind === 'otherwise') break;
+          continue;
+        }
         const to = resolved.step ? model.node(resolved.step) : undefined;
         edges.push(to ? { from: node, to, branch, range: branch.range } : { from: node, end: 'end', branch, range: branch.range });
       } else {

@@ -24,7 +24,20 @@ function runbookHover(model: RunbookModel, position: Position, l10n: Localizer):
   const t = l10n.t;
   const at = occurrenceAt(model, position);
   if (!at) return undefined;
-  const [kind, a, b] = at.key.split(':');
+  const separator = at.key.indexOf('\u0000');
+  const declaring = at.key.slice(0, separator);
+  const [kind, a, b] = at.key.slice(separator + 1).split(':');
+  // A symbol of another runbook of the workspace: described from that runbook.
+  const other = declaring !== model.uri ? model.workspace?.all().find((r) => r.uri === declaring) : undefined;
+  if (other) model = other.model();
+  if (kind === 'runbook') {
+    const { runbook } = model;
+    const lines = [`**${runbook.id?.text ?? ''}**: ${runbook.title?.value ?? ''}`];
+    if (runbook.healthSets.length) lines.push('', runbook.healthSets.map((h) => h.text).join(', '));
+    lines.push('', t('Procedures: {0}', runbook.procedures.flatMap((p) => (p.id ? [p.id.text] : [])).join(', ')));
+    return { markdown: lines.join('\n'), range: at.range };
+  }
+  const prefix = other ? `${model.runbook.id?.text ?? ''}:` : '';
   if (kind === 'param') {
     const param = model.param(a!);
     if (!param) return undefined;
@@ -36,7 +49,7 @@ function runbookHover(model: RunbookModel, position: Position, l10n: Localizer):
   const procedure = model.runbook.procedures[Number(a)];
   if (!procedure) return undefined;
   if (kind === 'procedure') {
-    const lines = [`**${procedure.id?.text ?? ''}**: ${procedure.title?.value ?? ''}`];
+    const lines = [`**${prefix}${procedure.id?.text ?? ''}**: ${procedure.title?.value ?? ''}`];
     if (procedure.monitors.length) lines.push('', t('Recovery procedure for {0}', procedure.monitors.map((m) => m.text).join(', ')));
     lines.push('', t('Steps: {0}', procedure.steps.length));
     return { markdown: lines.join('\n'), range: at.range };
@@ -44,7 +57,7 @@ function runbookHover(model: RunbookModel, position: Position, l10n: Localizer):
   const step = procedure.steps[Number(b)];
   if (!step) return undefined;
   const node = model.node(step);
-  const lines = [`**${procedure.id?.text ?? ''}.${step.id?.text ?? ''}**: ${node.source.step.title?.value ?? step.title?.value ?? ''}`];
+  const lines = [`**${prefix}${procedure.id?.text ?? ''}.${step.id?.text ?? ''}**: ${node.source.step.title?.value ?? step.title?.value ?? ''}`];
   if (step.confirm) lines.push('', t('Asks for confirmation before it runs.'));
   const commands = model.runsOf(node).map((r) => r.action.command);
   if (commands.length) lines.push('', '```powershell', ...commands, '```');

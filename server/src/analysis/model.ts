@@ -6,6 +6,7 @@ import type { OutputProperty, OutputType } from '../catalog/types';
 import { parseRunbook, splitLines } from '../language/parser';
 import type { ParamDeclaration, Position, Procedure, Range, RunAction, Runbook, Step, StepReference } from '../language/syntax';
 import { type PsArgument, type PsCommand, type PsHashEntry, type PsRange, type PsScript, parsePowerShell } from '../powershell/parser';
+import type { RunbookIndex, WorkspaceRunbook } from './workspace';
 
 /** A `run` action with its parsed PowerShell and the mapping back to document positions. */
 export class RunScript {
@@ -56,6 +57,18 @@ export interface StepNode {
   source: { procedure: Procedure; step: Step };
   /** Whether following `step x = y` references ran into a cycle or a reference that does not resolve. */
   reuseBroken: boolean;
+  /** Whether it was a cycle (a reference that does not resolve is reported where it is written). */
+  reuseCycle?: boolean;
+  /** When the reused step is in another runbook (`step again = pop:verify.rerun`): that runbook. */
+  sourceRunbook?: { runbook: WorkspaceRunbook; model: RunbookModel };
+}
+
+/** Where a step reference leads: a procedure (and its step) of this runbook, or of another one. */
+export interface ResolvedTarget {
+  procedure: Procedure;
+  step?: Step;
+  /** Set when the target is in another runbook of the workspace. */
+  foreign?: { runbook: WorkspaceRunbook; model: RunbookModel };
 }
 
 /** What a step's last command writes: the objects a `when` condition tests. */
@@ -108,12 +121,24 @@ export class RunbookModel {
   /** Every parsed `run` of the document with the step it is written in, in document order. */
   readonly allScripts: { node: StepNode; run: RunScript }[] = [];
 
-  /** `document`: the document's URI, so parsed blocks are reused for this document alone. */
+  /** Scripts of reused steps of other runbooks, with the model that parsed them (see `script`). */
+  private readonly foreignScripts = new Map<RunAction, RunbookModel>();
+  private readonly foreignRuns = new Map<RunScript, RunbookModel>();
+
+  /**
+   * `document`: the document's URI, so parsed blocks are reused for this document alone.
+   * `workspace`: the other runbooks, for references such as `pop-protocol:recover-deep`; without it
+   * such references do not resolve.
+   */
   constructor(
     readonly text: string,
     readonly catalog: CatalogIndex,
-    document = '',
+    readonly uri = '',
+    readonly workspace?: RunbookIndex,
+    /** The key parsed blocks are cached under: the URI, unless the same file is analysed twice. */
+    private readonly parseKey = uri,
   ) {
+    const document = parseKey;
     this.lines = splitLines(text);
     this.runbook = parseRunbook(text, this.lines, document);
     for (const procedure of this.runbook.procedures) {
@@ -177,14 +202,20 @@ export class RunbookModel {
   }
 
   script(action: RunAction): RunScript | undefined {
-    return this.scripts.get(action);
+    const own = this.scripts.get(action);
+    if (own) return own;
+    // A step of another runbook that a step of this one reuses: parsed by that runbook's model.
+    const owner = this.foreignScripts.get(action);
+    const run = owner?.script(action);
+    if (owner && run) this.foreignRuns.set(run, owner);
+    return run;
   }
 
   /** The scripts a step runs (a reusing step runs the reused step's). */
   runsOf(node: StepNode): RunScript[] {
     const runs: RunScript[] = [];
     for (const action of node.source.step.actions) {
-      const run = action.kind === 'run' ? this.scripts.get(action) : undefined;
+      const run = action.kind === 'run' ? this.script(action) : undefined;
       if (run) runs.push(run);
     }
     return runs;
@@ -193,7 +224,7 @@ export class RunbookModel {
   /** Each procedure's steps by id (the first of a duplicated id), built when first asked. */
   private readonly stepsById = new Map<Procedure, Map<string, Step>>();
 
-  private stepById(procedure: Procedure, id: string): Step | undefined {
+  stepById(procedure: Procedure, id: string): Step | undefined {
     let steps = this.stepsById.get(procedure);
     if (!steps) {
       steps = new Map();
@@ -207,7 +238,44 @@ export class RunbookModel {
    * Resolves `-> x` / `step a = x`: a step of the same procedure, else a procedure (its first
    * step); `p.s` names a step of procedure p.
    */
-  resolve(from: Procedure, reference: StepReference): { procedure: Procedure; step?: Step } | undefined {
+  resolve(from: Procedure, reference: StepReference): ResolvedTarget | undefined {
+    return this.resolveIn(undefined, from, reference);
+  }
+
+  /**
+   * The runbook a qualified reference names: this one when it names itself, else the first of
+   * the workspace's runbooks with that id (a duplicate id is reported on both files).
+   */
+  runbookNamed(id: string): { runbook: WorkspaceRunbook; model: RunbookModel } | 'self' | undefined {
+    if (id === this.runbook.id?.text) return 'self';
+    const found = this.workspace?.runbooks(id).find((r) => r.uri !== this.uri);
+    return found ? { runbook: found, model: found.model() } : undefined;
+  }
+
+  /**
+   * Resolves a reference written in `within` (another runbook's model, or this one when undefined).
+   * References into this runbook's id resolve to this model, so a chain across files that comes
+   * back here is seen as the same steps.
+   */
+  private resolveIn(within: { runbook: WorkspaceRunbook; model: RunbookModel } | undefined, from: Procedure, reference: StepReference): ResolvedTarget | undefined {
+    if (reference.runbook) {
+      const named = within && reference.runbook.text === within.model.runbook.id?.text ? within : this.runbookNamed(reference.runbook.text);
+      if (!named) return undefined;
+      const foreign = named === 'self' ? undefined : named;
+      const model = foreign?.model ?? this;
+      const procedure = model.procedure(reference.procedure?.text ?? reference.step.text);
+      if (!procedure) return undefined;
+      const step = reference.procedure ? model.stepById(procedure, reference.step.text) : procedure.steps[0];
+      if (reference.procedure && !step) return undefined;
+      const target: ResolvedTarget = { procedure };
+      if (step) target.step = step;
+      if (foreign) target.foreign = foreign;
+      return target;
+    }
+    if (within) {
+      const local = within.model.resolve(from, reference);
+      return local && { ...local, foreign: within };
+    }
     if (reference.procedure) {
       const procedure = this.procedure(reference.procedure.text);
       const step = procedure && this.stepById(procedure, reference.step.text);
@@ -223,40 +291,101 @@ export class RunbookModel {
     return undefined;
   }
 
+  /** This runbook analysed again with a workspace (its parsed blocks are reused). */
+  linked(workspace: RunbookIndex): RunbookModel {
+    return new RunbookModel(this.text, this.catalog, this.uri, workspace, this.parseKey);
+  }
+
+  private referenced: Set<string> | undefined;
+
+  /** The ids of the runbooks this one names in its references (`pop-protocol:recover-deep`). */
+  referencedRunbooks(): ReadonlySet<string> {
+    if (this.referenced) return this.referenced;
+    this.referenced = new Set();
+    for (const procedure of this.runbook.procedures) {
+      for (const step of procedure.steps) {
+        if (step.reuse?.runbook) this.referenced.add(step.reuse.runbook.text);
+        for (const branch of step.branches) if (branch.target?.kind === 'step' && branch.target.reference.runbook) this.referenced.add(branch.target.reference.runbook.text);
+      }
+    }
+    return this.referenced;
+  }
+
+  private inbound: Step[] | undefined;
+
   /**
-   * Follows `step x = y` to the step whose actions run. Each step is followed once: a chain of
-   * 3,000 reuses reuses what its next link found, instead of walking the rest of the chain again.
+   * Steps of this runbook that other runbooks of the workspace hand a run over to
+   * (`-> pop:recover-deep`): a run can start there. Only files that mention `<id>:` are analysed.
+   */
+  handoverEntries(): Step[] {
+    if (this.inbound) return this.inbound;
+    const found = new Set<Step>();
+    const id = this.runbook.id?.text;
+    for (const other of id && this.workspace ? this.workspace.all() : []) {
+      if (other.uri === this.uri || other.id === id || !other.mayReferTo(id!)) continue;
+      const model = other.model();
+      const within = { runbook: other, model };
+      for (const procedure of model.runbook.procedures) {
+        for (const step of procedure.steps) {
+          for (const branch of step.branches) {
+            if (branch.target?.kind !== 'step' || branch.target.reference.runbook?.text !== id) continue;
+            const target = this.resolveIn(within, procedure, branch.target.reference);
+            if (target?.step && !target.foreign) found.add(target.step);
+          }
+        }
+      }
+    }
+    this.inbound = [...found];
+    return this.inbound;
+  }
+
+  /**
+   * Follows `step x = y` to the step whose actions run, across runbooks too. Each step of this
+   * runbook is followed once: a chain of 3,000 reuses reuses what its next link found, instead of
+   * walking the rest of the chain again.
    */
   private resolveReuse(start: StepNode): void {
     const chain: StepNode[] = [];
-    const onChain = new Set<StepNode>();
-    let node = start;
+    const onChain = new Set<Step>();
+    let at: { procedure: Procedure; step: Step; within?: { runbook: WorkspaceRunbook; model: RunbookModel } } = { procedure: start.procedure, step: start.step };
     let broken = false;
-    let source: { procedure: Procedure; step: Step } | undefined;
+    let cycle = false;
+    let source: { procedure: Procedure; step: Step; within?: { runbook: WorkspaceRunbook; model: RunbookModel } } | undefined;
     for (;;) {
-      if (this.reuseResolved.has(node)) {
+      const node = at.within ? undefined : this.nodesByStep.get(at.step);
+      if (node && this.reuseResolved.has(node)) {
         broken = node.reuseBroken;
-        source = node.source;
+        cycle = node.reuseCycle === true;
+        source = { procedure: node.source.procedure, step: node.source.step };
+        if (node.sourceRunbook) source.within = node.sourceRunbook;
         break;
       }
-      if (!node.step.reuse) {
-        source = { procedure: node.procedure, step: node.step };
-        this.reuseResolved.add(node);
+      if (!at.step.reuse) {
+        source = at;
+        if (node) this.reuseResolved.add(node);
         break;
       }
-      chain.push(node);
-      onChain.add(node);
-      const next = this.resolve(node.procedure, node.step.reuse);
-      const nextNode = next?.step ? this.nodesByStep.get(next.step) : undefined;
-      if (!nextNode || onChain.has(nextNode)) {
+      if (node) chain.push(node);
+      onChain.add(at.step);
+      const next = this.resolveIn(at.within, at.procedure, at.step.reuse);
+      if (!next?.step || onChain.has(next.step)) {
         broken = true;
+        cycle = next?.step !== undefined;
         break;
       }
-      node = nextNode;
+      at = { procedure: next.procedure, step: next.step };
+      if (next.foreign) at.within = next.foreign;
     }
     for (const link of chain) {
       link.reuseBroken = broken;
-      if (!broken && source) link.source = source;
+      if (cycle) link.reuseCycle = true;
+      if (!broken && source) {
+        link.source = { procedure: source.procedure, step: source.step };
+        if (source.within) {
+          link.sourceRunbook = source.within;
+          for (const action of source.step.actions) if (action.kind === 'run') this.foreignScripts.set(action, source.within.model);
+        }
+      }
       this.reuseResolved.add(link);
     }
   }
@@ -268,6 +397,8 @@ export class RunbookModel {
   contextOf(run: RunScript): RunContext {
     let context = this.contexts.get(run);
     if (context) return context;
+    const owner = this.stepOfRun.has(run) ? undefined : this.foreignRuns.get(run);
+    if (owner) return owner.contextOf(run);
     const step = this.stepOfRun.get(run);
     let current: RunContext = { assigned: new Set(), types: new Map(), hashtables: new Map() };
     for (const action of step?.actions ?? [run.action]) {

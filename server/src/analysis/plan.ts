@@ -82,7 +82,10 @@ export function stepPlan(model: RunbookModel, node: StepNode): StepPlan {
     branches,
     parameters: model.runbook.params.filter((p) => used.has(p.name.text.toLowerCase())).map((p) => p.name.text),
   };
-  if (step.reuse && !node.reuseBroken) plan.reuses = `${source.procedure.id?.text ?? ''}.${source.step.id?.text ?? ''}`;
+  if (step.reuse && !node.reuseBroken) {
+    const runbook = node.sourceRunbook ? `${node.sourceRunbook.model.runbook.id?.text ?? ''}:` : '';
+    plan.reuses = `${runbook}${source.procedure.id?.text ?? ''}.${source.step.id?.text ?? ''}`;
+  }
   return plan;
 }
 
@@ -122,8 +125,17 @@ function targetPlan(model: RunbookModel, procedure: Procedure, branch: Branch): 
   if (!target) return undefined;
   if (target.kind !== 'step') return target.reason ? { kind: target.kind, reason: target.reason.value } : { kind: target.kind };
   const resolved = model.resolve(procedure, target.reference);
+  const { reference } = target.reference.runbook ? target : { reference: undefined };
+  if (!resolved && reference?.runbook && !model.runbookNamed(reference.runbook.text)) {
+    // A hand-over to a runbook that is not in the workspace (an unknown-runbook error): kept, with
+    // no URI, so the runner and the rehearsal can say where the run goes on.
+    return { kind: 'step', procedure: (reference.procedure ?? reference.step).text, step: reference.procedure ? reference.step.text : '', runbook: reference.runbook.text, uri: '' };
+  }
   if (!resolved?.step?.id || !resolved.procedure.id) return undefined;
-  return { kind: 'step', procedure: resolved.procedure.id.text, step: resolved.step.id.text };
+  const plan: StepTarget = { kind: 'step', procedure: resolved.procedure.id.text, step: resolved.step.id.text };
+  // A hand-over: the runner opens the other runbook and goes on there.
+  if (resolved.foreign) Object.assign(plan, { runbook: resolved.foreign.runbook.id, uri: resolved.foreign.runbook.uri });
+  return plan;
 }
 
 function conditionPlan(condition: Condition): ConditionPlan | undefined {

@@ -1,5 +1,6 @@
 // exchange-runbook-lint: the language server's checks from the command line, for CI pipelines.
 // Human, JSON or SARIF output; exit code 1 when a runbook has errors (or warnings with --strict).
+import { neighbourRunbooks } from './neighbours';
 import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -228,14 +229,23 @@ async function main(): Promise<number> {
   const problems = [...found.problems];
   const service = await RunbookLanguageService.create();
   const results: FileResult[] = [];
+  // References between runbooks resolve among every runbook given and the others in their folders.
+  const workspace = service.createWorkspace();
+  const texts = new Map<string, string>();
   for (const file of found.files) {
     const read = readRunbook(file);
-    if ('problem' in read) {
-      problems.push(`${file}: ${read.problem}`);
-      continue;
-    }
-    const model = service.analyze(read.text, file);
-    results.push({ path: relative(process.cwd(), file) || file, diagnostics: service.diagnostics(model, pathToFileURL(file).href, options.locale) });
+    if ('problem' in read) problems.push(`${file}: ${read.problem}`);
+    else texts.set(file, read.text);
+  }
+  for (const file of neighbourRunbooks(found.files)) {
+    const read = readRunbook(file);
+    if ('text' in read) workspace.set(pathToFileURL(file).href, read.text);
+  }
+  for (const [file, text] of texts) workspace.set(pathToFileURL(file).href, text);
+  for (const [file, text] of texts) {
+    const uri = pathToFileURL(file).href;
+    const model = service.analyze(text, uri, workspace);
+    results.push({ path: relative(process.cwd(), file) || file, diagnostics: service.diagnostics(model, uri, options.locale) });
   }
   for (const failure of takeFailures()) process.stderr.write(`exchange-runbook-lint: internal error (contained): ${failure}\n`);
   for (const problem of problems) process.stderr.write(`exchange-runbook-lint: cannot read ${problem}\n`);

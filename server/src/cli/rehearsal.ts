@@ -28,6 +28,12 @@ export interface RehearsalOptions {
   /** `ask` answers by `proc.step` or step id. */
   answers: Record<string, 'yes' | 'no'>;
   procedure?: string;
+  /**
+   * Opens the runbook a branch hands the run over to (`-> pop-protocol:recover-deep`), with values
+   * for its parameters; undefined when it cannot be found. Parameters of the same name keep the
+   * values they had.
+   */
+  open?: (target: { runbook: string; uri: string }) => Promise<{ plan: RunbookPlan; bindings: Record<string, string> } | undefined>;
 }
 
 export interface RehearsedStep {
@@ -47,6 +53,8 @@ export interface RehearsedStep {
 export type RehearsalOutcome =
   | { kind: 'resolved' | 'escalate'; reason?: string }
   | { kind: 'ended' }
+  /** A hand-over to a runbook the rehearsal could not open: where the run goes on. */
+  | { kind: 'handover'; runbook: string; uri: string; procedure: string; step: string }
   | { kind: 'loop'; steps: { step: string; visits: number }[] }
   | { kind: 'missing-parameter'; parameter: string; step: string }
   | { kind: 'unanswered'; step: string; question: string }
@@ -71,22 +79,27 @@ function duration(seconds: number): string {
 }
 
 function nextName(next: Next): string {
+  if (next.kind === 'handover') return `${next.runbook}:${next.procedure}${next.step ? `.${next.step}` : ''}`;
   return next.kind === 'step' ? `${next.procedure}.${next.step}` : next.kind;
 }
 
 /** Runs a plan from its first procedure (or `options.procedure`) until it ends, loops or cannot go on. */
 export async function rehearse(plan: RunbookPlan, host: RehearsalHost, options: RehearsalOptions): Promise<Rehearsal> {
   const path: RehearsedStep[] = [];
+  const first = plan;
+  let values = options.bindings;
   let position: StepPosition | undefined = startOf(plan, options.procedure);
   if (!position) return { path, outcome: options.procedure === undefined ? { kind: 'no-start' } : { kind: 'no-start', procedure: options.procedure } };
   const guard = new LoopGuard();
   for (;;) {
-    if (!guard.visit(position)) return { path, outcome: { kind: 'loop', steps: guard.repeated() } };
+    // After a hand-over, steps are named with their runbook (`pop-protocol:recover-deep.restart`).
+    const qualifier = plan === first ? '' : `${plan.runbook}:`;
+    if (!guard.visit({ procedure: qualifier + position.procedure, step: position.step })) return { path, outcome: { kind: 'loop', steps: guard.repeated() } };
     const step: StepPlan = findStep(plan, position)!;
-    const name = stepName(position);
+    const name = qualifier + stepName(position);
     const bindings: Record<string, string> = {};
     for (const parameter of step.parameters) {
-      const value = lookup(options.bindings, parameter);
+      const value = lookup(values, parameter);
       if (value === undefined) return { path, outcome: { kind: 'missing-parameter', parameter, step: name } };
       bindings[parameter] = value;
     }
@@ -106,7 +119,7 @@ export async function rehearse(plan: RunbookPlan, host: RehearsalHost, options: 
         record.actions.push(`wait ${duration(action.seconds)} (simulated clock)`);
         await host.advanceClock(action.seconds);
       } else if (action.kind === 'ask') {
-        const answer = lookup(options.answers, name) ?? lookup(options.answers, step.id);
+        const answer = lookup(options.answers, name) ?? lookup(options.answers, stepName(position)) ?? lookup(options.answers, step.id);
         record.actions.push(`ask "${action.question}" -> ${answer ?? '?'}`);
         if (answer === undefined) return { path, outcome: { kind: 'unanswered', step: name, question: action.question } };
         facts.answer = answer;
@@ -129,6 +142,20 @@ export async function rehearse(plan: RunbookPlan, host: RehearsalHost, options: 
     record.next = nextName(decision.next);
     const next = decision.next;
     if (next.kind === 'step') {
+      position = { procedure: next.procedure, step: next.step };
+      continue;
+    }
+    if (next.kind === 'handover') {
+      const opened = options.open && next.uri ? await options.open(next) : undefined;
+      if (!opened || !findStep(opened.plan, next)) return { path, outcome: next };
+      // The run goes on in the other runbook: a parameter of the same name keeps its value.
+      const carried: Record<string, string> = { ...opened.bindings };
+      for (const parameter of opened.plan.parameters) {
+        const value = lookup(values, parameter.name);
+        if (value !== undefined) carried[parameter.name] = value;
+      }
+      values = carried;
+      plan = opened.plan;
       position = { procedure: next.procedure, step: next.step };
       continue;
     }

@@ -9,6 +9,7 @@ import { RunbookLanguageService } from '../languageService';
 import { bindParameters, rehearse, type Rehearsal } from './rehearsal';
 import { PwshRehearsalHost } from './rehearsalHost';
 import { findPwsh, PwshProcess } from './pwsh';
+import { neighbourRunbooks } from './neighbours';
 
 const USAGE = `Usage: exchange-runbook rehearse <runbook> --scenario <name> [--server S] [--param Name=Value]...
          [--answer step=yes|no]... [--procedure P] [--format text|json]
@@ -138,6 +139,8 @@ function outcomeText(outcome: Rehearsal['outcome']): string {
       return `stopped at ${outcome.step}: the command failed: ${outcome.error}`;
     case 'undecided':
       return `stopped at ${outcome.step}: its branch could not be decided from the output`;
+    case 'handover':
+      return `handed over to runbook ${outcome.runbook}${outcome.uri ? ` (${outcome.uri}), which the rehearsal could not open` : ', which is not in the runbook\'s folder'}: the run goes on at ${outcome.procedure}${outcome.step ? `.${outcome.step}` : ''}`;
     case 'no-start':
       return outcome.procedure ? `no procedure ${outcome.procedure} with steps` : 'the runbook has no step to start from';
   }
@@ -182,7 +185,17 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   }
   const service = await RunbookLanguageService.create();
   const uri = pathToFileURL(resolve(options.runbook)).href;
-  const plan = buildRunbookPlan(service.analyze(source, uri), uri);
+  // A branch into another runbook of the same folder is followed there.
+  const workspace = service.createWorkspace();
+  for (const neighbour of neighbourRunbooks([options.runbook])) {
+    try {
+      workspace.set(pathToFileURL(neighbour).href, readFileSync(neighbour, 'utf8'));
+    } catch {
+      // unreadable: a hand-over to it ends the rehearsal, saying where the run goes on
+    }
+  }
+  workspace.set(uri, source);
+  const plan = buildRunbookPlan(service.analyze(source, uri, workspace), uri);
   const state = mkdtempSync(join(tmpdir(), 'exr-rehearse-'));
   const pwsh = new PwshProcess(executable, { ...process.env, EXCHANGE_SIMULATOR: '1', EXCHANGE_SIMULATOR_STATE: join(state, 'state.json') });
   try {
@@ -204,7 +217,16 @@ Get-ExchangeSimulatorScenario -Name $Scenario | Select-Object Name, Server, Mail
     if (scenario.MailboxServer) scenarioFacts.mailboxServer = scenario.MailboxServer;
     const bindings = bindParameters(plan.parameters, options.params, scenarioFacts);
     const before = new Set(texts((await pwsh.invoke(LEFT_IN_PLACE)).output));
-    const rehearsalOptions: Parameters<typeof rehearse>[2] = { bindings, answers: options.answers };
+    const rehearsalOptions: Parameters<typeof rehearse>[2] = {
+      bindings,
+      answers: options.answers,
+      open: async (target) => {
+        const other = workspace.get(target.uri);
+        if (!other) return undefined;
+        const otherPlan = buildRunbookPlan(other.model().linked(workspace), target.uri);
+        return { plan: otherPlan, bindings: bindParameters(otherPlan.parameters, options.params, scenarioFacts) };
+      },
+    };
     if (options.procedure !== undefined) rehearsalOptions.procedure = options.procedure;
     const rehearsal = await rehearse(plan, new PwshRehearsalHost(pwsh), rehearsalOptions);
     // The scenario's monitor where its alert is raised (a scenario without an alert has nothing to cure).

@@ -306,9 +306,9 @@ class Parser {
     if (id) step.id = id;
     let i = 1;
     if (rest[i]?.kind === 'equals') {
-      const reference = this.parseStepReference(rest[i + 1], rest[i]!, fragment('the step to reuse, such as verify.rerun'));
-      if (reference) step.reuse = reference;
-      i += 2;
+      const parsed = this.parseStepReference(rest, i + 1, rest[i]!, fragment('the step to reuse, such as verify.rerun'));
+      if (parsed.reference) step.reuse = parsed.reference;
+      i = parsed.next;
       if (rest[i]?.kind === 'string') step.title = this.stringLiteral(rest[i++]!);
     } else {
       const title = this.expectString(rest, i, rest[0] ?? keyword, fragment('the step title'));
@@ -459,26 +459,50 @@ class Parser {
       this.expectEnd(tokens, 2);
       return target;
     }
-    const reference = this.parseStepReference(first, arrow, fragment('a step, a procedure, resolved or escalate'));
-    this.expectEnd(tokens, 1);
+    const { reference, next } = this.parseStepReference(tokens, 0, arrow, fragment('a step, a procedure, resolved or escalate'));
+    this.expectEnd(tokens, next);
     return reference ? { kind: 'step', reference, range: reference.range } : undefined;
   }
 
-  private parseStepReference(token: Token | undefined, after: Token, expected: MessageFragment): StepReference | undefined {
+  /**
+   * `step`, `procedure`, `procedure.step`, or in another runbook `runbook:procedure[.step]` (the
+   * colon written without spaces around it), starting at `tokens[at]`.
+   */
+  private parseStepReference(tokens: Token[], at: number, after: Token, expected: MessageFragment): { reference?: StepReference; next: number } {
+    let token = tokens[at];
     if (!token || token.kind !== 'word') {
       this.error('syntax', 'Expected {0} after `{1}`.', [expected, after.text], this.afterRange(after, token));
-      return undefined;
+      return { next: at + 1 };
+    }
+    let runbook: Identifier | undefined;
+    let next = at + 1;
+    const colon = tokens[at + 1];
+    if (colon?.kind === 'colon' && colon.start === token.end) {
+      runbook = this.identifier(token);
+      const procedureToken = tokens[at + 2];
+      if (!procedureToken || procedureToken.kind !== 'word' || procedureToken.start !== colon.end) {
+        this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a procedure of that runbook, such as verify or verify.rerun'), `${token.text}:`], this.afterRange(colon, procedureToken));
+        return { next: at + 2 };
+      }
+      token = procedureToken;
+      next = at + 3;
     }
     const dot = token.text.indexOf('.');
-    const range = this.tokenRange(token);
-    if (dot < 0) return { step: this.identifier(token), range };
-    const procedure = token.text.slice(0, dot);
-    const step = token.text.slice(dot + 1);
-    return {
-      procedure: { text: procedure, range: this.range(token.start, token.start + dot) },
-      step: { text: step, range: this.range(token.start + dot + 1, token.end) },
-      range,
-    };
+    const start = runbook ? runbook.range.start : this.tokenRange(token).start;
+    const range: Range = { start, end: this.tokenRange(token).end };
+    let reference: StepReference;
+    if (dot < 0) {
+      reference = { step: this.identifier(token), range };
+      if (runbook) reference.runbook = runbook;
+    } else {
+      reference = {
+        procedure: { text: token.text.slice(0, dot), range: this.range(token.start, token.start + dot) },
+        step: { text: token.text.slice(dot + 1), range: this.range(token.start + dot + 1, token.end) },
+        range,
+      };
+      if (runbook) reference.runbook = runbook;
+    }
+    return { reference, next };
   }
 
   // ---- structure ------------------------------------------------------------------------------

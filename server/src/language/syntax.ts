@@ -59,6 +59,11 @@ export interface Procedure {
 }
 
 export interface StepReference {
+  /**
+   * `pop-protocol:recover-deep`: the id of another runbook of the workspace. There a single name
+   * is a procedure (its first step), never a step.
+   */
+  runbook?: Identifier;
   procedure?: Identifier;
   step: Identifier;
   range: Range;

@@ -8,6 +8,8 @@ export type Next =
   | { kind: 'step'; procedure: string; step: string }
   | { kind: 'resolved'; reason?: string }
   | { kind: 'escalate'; reason?: string }
+  /** A branch into another runbook (`-> pop-protocol:recover-deep`): the run goes on there. */
+  | { kind: 'handover'; runbook: string; uri: string; procedure: string; step: string }
   /** The run fell through the last step of a procedure: it ends without a verdict. */
   | { kind: 'ended' };
 
@@ -34,6 +36,9 @@ export function startOf(plan: RunbookPlan, procedure?: string): StepPosition | u
 }
 
 function toNext(target: StepTarget): Next {
+  if (target.kind === 'step' && target.runbook !== undefined && target.uri !== undefined) {
+    return { kind: 'handover', runbook: target.runbook, uri: target.uri, procedure: target.procedure, step: target.step };
+  }
   if (target.kind === 'step') return { kind: 'step', procedure: target.procedure, step: target.step };
   return target.reason === undefined ? { kind: target.kind } : { kind: target.kind, reason: target.reason };
 }

@@ -5,7 +5,7 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Procedure, Range } from '../../language/syntax';
 import type { PsRange } from '../../powershell/parser';
 import { targetServer } from '../binding';
-import type { DiagnosticSink } from '../diagnostics';
+import { type DiagnosticSink, workspaceKey } from '../diagnostics';
 import { type FlowEdge, FlowGraph } from '../flow';
 import { ByteBoundedCache } from '../../util/boundedCache';
 import type { RunbookModel, RunScript, StepNode } from '../model';
@@ -201,7 +201,7 @@ export function clearFlowCache(): void {
 
 export function checkFlow(sink: DiagnosticSink): void {
   const { model, l10n } = sink;
-  const key = `${sink.uri}|${l10n.locale}|${model.parametersKey}|${model.runbook.procedures.map((p) => flowDigest(model, p)).join('')}`;
+  const key = `${sink.uri}|${l10n.locale}|${model.parametersKey}|${workspaceKey(model)}|${model.runbook.procedures.map((p) => flowDigest(model, p)).join('')}`;
   const cached = flowResults.get(key);
   if (cached) {
     sink.diagnostics.push(...cached);
@@ -342,7 +342,11 @@ function followPaths(sink: DiagnosticSink): void {
     if (known.arrive(state)) queue.push(rank.get(node)!);
   };
   const empty: Partition = { roles: new Map(), failedOver: new Uint32Array(serverWords), checked: new Uint32Array(serverWords), pending: new Uint32Array(changeWords) };
-  for (const entry of graph.entries) arrive(entry, empty);
+  // A run handed over from another runbook arrives with what that runbook did, which is not
+  // followed here: its servers are taken as failed over and checked, so a restart there is not a
+  // false error (nothing is pending either). A path from this runbook's own entries still counts.
+  const handedOver: Partition = { ...empty, failedOver: new Uint32Array(serverWords).fill(0xffffffff), checked: new Uint32Array(serverWords).fill(0xffffffff) };
+  for (const entry of graph.entries) arrive(entry, graph.handovers.has(entry) ? handedOver : empty);
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
     const node = order[next]!;
     for (const state of [...states.get(node)!.partitions.values()]) {
@@ -370,6 +374,9 @@ function followPaths(sink: DiagnosticSink): void {
       checkRestarts(sink, node, state, nodeEffects, servers, restartsReported);
       const out = after(node, state);
       for (const edge of ends) {
+        // A run handed over to another runbook goes on there, where this runbook's changes may be
+        // undone: the flow is not followed into it, so nothing is reported rather than a false error.
+        if (edge.end === 'handover') continue;
         const taken = along(edge, out);
         if (!taken) continue;
         for (let change = 0; change < changes.length; change++) {

@@ -1,5 +1,5 @@
 // Checks of procedures and steps as a structure: ids, references, reuse, waits, branch order.
-import { type Procedure, type StepReference, WAIT_UNITS } from '../../language/syntax';
+import { type Identifier, type Procedure, type StepReference, WAIT_UNITS } from '../../language/syntax';
 import type { DiagnosticSink } from '../diagnostics';
 import type { RunbookModel } from '../model';
 import { didYouMean } from '../text';
@@ -35,7 +35,9 @@ export function checkStructure(sink: DiagnosticSink, procedure: Procedure): void
     if (step.reuse) {
       const target = model.resolve(procedure, step.reuse);
       if (!target?.step) reportUnknownReference(sink, procedure, step.reuse);
-      else if (node.reuseBroken) {
+      else if (node.reuseCycle && target.foreign) {
+        sink.report('reuse-cycle', step.reuse.range, t('Reusing {0} leads into a cycle of reused steps across runbooks: a step cannot reuse itself.', referenceText(step.reuse)));
+      } else if (node.reuseCycle) {
         sink.report('reuse-cycle', step.reuse.range, t('Reusing {0} leads back to this step: a step cannot reuse itself.', referenceText(step.reuse)));
       }
     } else if (step.actions.length === 0) {
@@ -72,13 +74,66 @@ export function checkStructure(sink: DiagnosticSink, procedure: Procedure): void
   }
 }
 
+/**
+ * Another runbook of the workspace with the same id, when some runbook refers to the id: the
+ * reference cannot tell them apart. (Copies of a runbook that nothing refers to are no problem.)
+ */
+export function checkRunbookId(sink: DiagnosticSink): void {
+  const { model, l10n } = sink;
+  const id = model.runbook.id;
+  if (!id || !model.workspace) return;
+  const others = model.workspace.runbooks(id.text).filter((r) => r.uri !== model.uri);
+  if (others.length === 0) return;
+  const referred = model.referencedRunbooks().has(id.text) || model.workspace.all().some((r) => r.uri !== model.uri && r.mayReferTo(id.text) && r.model().referencedRunbooks().has(id.text));
+  if (!referred) return;
+  const files = others.map((r) => fileName(r.uri)).join(', ');
+  sink.report('duplicate-runbook', id.range, l10n.t('Another runbook of the workspace is also called {0} ({1}): a reference such as `{0}:verify` cannot tell them apart.', id.text, files));
+}
+
+function fileName(uri: string): string {
+  const last = uri.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? uri;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
 function referenceText(reference: StepReference): string {
-  return reference.procedure ? `${reference.procedure.text}.${reference.step.text}` : reference.step.text;
+  const local = reference.procedure ? `${reference.procedure.text}.${reference.step.text}` : reference.step.text;
+  return reference.runbook ? `${reference.runbook.text}:${local}` : local;
+}
+
+/** An unknown runbook id, or a procedure or step that runbook does not have. */
+function reportUnknownForeignReference(sink: DiagnosticSink, runbookId: Identifier, reference: StepReference): void {
+  const { model, l10n } = sink;
+  const t = l10n.t;
+  const named = model.runbookNamed(runbookId.text);
+  if (!named) {
+    const ids = [...new Set([...(model.workspace?.ids() ?? []), ...(model.runbook.id ? [model.runbook.id.text] : [])])];
+    const s = sink.suggest(runbookId.range, didYouMean(runbookId.text, ids));
+    sink.report('unknown-runbook', runbookId.range, t('There is no runbook {0} in the workspace.', runbookId.text) + s.suffix, { fixes: s.fixes });
+    return;
+  }
+  const target = named === 'self' ? model : named.model;
+  const procedureId = reference.procedure ?? reference.step;
+  const procedure = target.procedure(procedureId.text);
+  if (!procedure) {
+    const s = sink.suggest(procedureId.range, didYouMean(procedureId.text, procedureIds(target)));
+    sink.report('unknown-target', procedureId.range, t('Runbook {0} has no procedure {1}.', runbookId.text, procedureId.text) + s.suffix, { fixes: s.fixes });
+    return;
+  }
+  const s = sink.suggest(reference.step.range, didYouMean(reference.step.text, stepIds(procedure)));
+  sink.report('unknown-target', reference.step.range, t('Procedure {0} of runbook {1} has no step {2}.', procedureId.text, runbookId.text, reference.step.text) + s.suffix, { fixes: s.fixes });
 }
 
 function reportUnknownReference(sink: DiagnosticSink, procedure: Procedure, reference: StepReference): void {
   const { model, l10n } = sink;
   const t = l10n.t;
+  if (reference.runbook) {
+    reportUnknownForeignReference(sink, reference.runbook, reference);
+    return;
+  }
   if (reference.procedure) {
     const target = model.procedure(reference.procedure.text);
     if (!target) {
