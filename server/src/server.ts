@@ -3,9 +3,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  type CancellationToken,
+  CancellationToken,
   CodeActionKind,
   type Connection,
+  type DiagnosticServerCancellationData,
   DocumentDiagnosticReportKind,
   type DocumentSymbol,
   ErrorCodes,
@@ -37,6 +38,7 @@ import {
   RUNBOOK_SKELETON_REQUEST,
   type RunbookSkeletonParams,
 } from './protocol';
+import { runSliced } from './util/cooperative';
 import { takeFailures } from './util/failures';
 
 interface Settings {
@@ -77,8 +79,9 @@ export function startServer(connection: Connection): void {
    * A failing handler logs and answers with an empty result; the server keeps running. Before the
    * work starts, the handler yields to the event loop so that a `$/cancelRequest` already sent is
    * read, and a cancelled request answers RequestCancelled without doing the work: requests the
-   * editor gave up on (a burst of typing) do not hold up the hover and outline behind them. Work
-   * once started runs to its end (the analysis is synchronous); the linear analysis keeps it short.
+   * editor gave up on (a burst of typing) do not hold up the hover and outline behind them. The
+   * long ones (diagnostics, semantic tokens: a first analysis) then run in slices and stop there
+   * too (see `slicedModel`).
    */
   function safe<P extends unknown[], R>(name: string, fallback: R, handler: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
     return async (...args: P) => {
@@ -113,17 +116,47 @@ export function startServer(connection: Connection): void {
     return model;
   }
 
+  /**
+   * The model for the requests that may analyse a big runbook from nothing (diagnostics, semantic
+   * tokens): analysed in slices, between which other requests are answered (a hover on another
+   * document does not wait for it), and stopped when `checkpoint` throws (cancelled, or the
+   * document changed).
+   */
+  async function slicedModel(uri: string, checkpoint: () => void): Promise<RunbookModel | undefined> {
+    const document = documents.get(uri);
+    if (!document || !service) return undefined;
+    const cached = models.get(uri);
+    if (cached?.version === document.version) return cached.model;
+    const version = document.version;
+    const model = await runSliced(service.analyzeSteps(document.getText(), uri), checkpoint);
+    // A request served between two slices may have analysed a newer version: keep the newest.
+    const latest = models.get(uri);
+    if (!latest || latest.version < version) models.set(uri, { version, model });
+    return model;
+  }
+
+  /** Stops sliced work once the client cancelled the request; for pull diagnostics, also once the document changed. */
+  function checkpointFor(name: string, token: CancellationToken, changed?: { uri: string; version: number | undefined }): () => void {
+    return () => {
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      // LSP 3.17: the server cancels a pull that the document outdated, and asks to be asked again.
+      if (changed && documents.get(changed.uri)?.version !== changed.version) {
+        throw new ResponseError<DiagnosticServerCancellationData>(LSPErrorCodes.ServerCancelled, `${name}: the document changed`, { retriggerRequest: true });
+      }
+    };
+  }
+
   async function settingsFor(uri: string): Promise<Settings> {
     if (!canReadConfiguration) return { diagnostics: { enable: pushedSettings?.diagnostics?.enable ?? true } };
     const section = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'exchangeRunbooks' })) as Partial<Settings> | null;
     return { diagnostics: { enable: section?.diagnostics?.enable ?? true } };
   }
 
-  async function diagnosticsOf(uri: string) {
-    const model = modelOf(uri);
+  async function diagnosticsOf(uri: string, checkpoint: () => void) {
     const settings = await settingsFor(uri);
-    if (!model || !settings.diagnostics.enable) return [];
-    return service!.diagnostics(model, uri, language);
+    if (!settings.diagnostics.enable) return [];
+    const model = await slicedModel(uri, checkpoint);
+    return model ? runSliced(service!.diagnosticSteps(model, uri, language), checkpoint) : [];
   }
 
   // Push diagnostics for clients without pull (Neovim before 0.10, most editors): after a pause in
@@ -139,8 +172,12 @@ export function startServer(connection: Connection): void {
         void safe('publishDiagnostics', undefined, async () => {
           const version = documents.get(uri)?.version;
           if (version === undefined) return;
-          const diagnostics = await diagnosticsOf(uri);
-          if (documents.get(uri)?.version !== version) return;
+          // A newer version stops this one: its own push is scheduled already.
+          const diagnostics = await diagnosticsOf(uri, checkpointFor('publishDiagnostics', CancellationToken.None, { uri, version })).catch((error: unknown) => {
+            if (error instanceof ResponseError && error.code === LSPErrorCodes.ServerCancelled) return undefined;
+            throw error;
+          });
+          if (!diagnostics || documents.get(uri)?.version !== version) return;
           await connection.sendDiagnostics({ uri, version, diagnostics });
         })();
       }, PUSH_DELAY_MS),
@@ -242,8 +279,10 @@ export function startServer(connection: Connection): void {
   });
 
   connection.languages.diagnostics.on(
-    safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params) => {
-      return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsOf(params.textDocument.uri) };
+    safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params, token) => {
+      const { uri } = params.textDocument;
+      const checkpoint = checkpointFor('diagnostics', token, { uri, version: documents.get(uri)?.version });
+      return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsOf(uri, checkpoint) };
     }),
   );
 
@@ -297,8 +336,8 @@ export function startServer(connection: Connection): void {
   );
 
   connection.languages.semanticTokens.on(
-    safe('semanticTokens', { data: [] as number[] }, (params) => {
-      const model = modelOf(params.textDocument.uri);
+    safe('semanticTokens', { data: [] as number[] }, async (params, token) => {
+      const model = await slicedModel(params.textDocument.uri, checkpointFor('semanticTokens', token));
       return { data: model ? service!.semanticTokens(model) : [] };
     }),
   );
