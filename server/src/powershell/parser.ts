@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 import { ByteBoundedCache } from '../util/boundedCache';
+import { parseSimplePipeline, whereComparison } from './simple';
 
 export interface PsRange {
   /** UTF-16 offsets into the command text, like tree-sitter's and LSP's. */
@@ -99,10 +100,17 @@ export interface PsScript {
   errors: PsRange[];
 }
 
-const COMPARISON_OPERATORS = new Set(['-eq', '-ne', '-like', '-notlike', '-match', '-notmatch', '-ieq', '-ilike', '-ceq', '-clike', '-in', '-contains']);
-const WHERE_NAMES = new Set(['where-object', 'where', '?']);
-
 let parser: Parser | undefined;
+
+/**
+ * Whether simple one-line pipelines skip tree-sitter (powershell/simple.ts): same summaries, a
+ * fraction of the time. Off only to measure the tree-sitter path against it (bench/robust.mjs).
+ */
+let fastPath = true;
+
+export function setPowerShellFastPath(enabled: boolean): void {
+  fastPath = enabled;
+}
 
 /** Finds a .wasm file next to the bundle (the shipped extension) or in node_modules (tests). */
 function locate(file: string, packageFile: string): string {
@@ -135,12 +143,25 @@ export async function initPowerShellParser(): Promise<void> {
 const CACHE_BYTES = 48 * 1024 * 1024;
 const cache = new ByteBoundedCache<string, PsScript>(CACHE_BYTES, (text, script) => 2 * text.length * 4 + 400 * (script.commands.length + script.variables.length + script.comparisons.length + script.errors.length) + 200);
 
+/**
+ * PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
+ * ones; tree-sitter-powershell does not. One UTF-16 unit each, so offsets stay the same.
+ */
+export function plainQuotes(text: string): string {
+  return text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'");
+}
+
 export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
   if (cached) return cached;
-  // PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
-  // ones; tree-sitter-powershell does not. One UTF-16 unit each, so offsets stay the same.
-  const plain = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'");
+  const plain = plainQuotes(text);
+  // One-line commands without typographic quotes (whose list texts tree-sitter's path takes from
+  // either spelling) may take the fast path; it answers undefined for anything but the simple shape.
+  const simple = fastPath && plain === text && !text.includes('\n') ? parseSimplePipeline(plain) : undefined;
+  if (simple) {
+    cache.set(text, simple);
+    return simple;
+  }
   let script: PsScript;
   try {
     script = summarize(plain, text, []);
@@ -345,7 +366,8 @@ class Summarizer {
     };
     if (parent !== undefined) command.parent = parent;
     this.script.commands.push(command);
-    this.whereComparison(command);
+    const comparison = whereComparison(this.script.commands, this.script.commands.length - 1);
+    if (comparison) this.script.comparisons.push(comparison);
     return this.script.commands.length - 1;
   }
 
@@ -433,22 +455,6 @@ class Summarizer {
     }
     if (command !== undefined) comparison.command = command;
     this.script.comparisons.push(comparison);
-  }
-
-  /** The simplified syntax `Where-Object HealthSetName -eq POP`. */
-  private whereComparison(command: PsCommand): void {
-    if (!WHERE_NAMES.has(command.name.toLowerCase())) return;
-    const [property, operator, value] = command.elements.filter((e) => !(e.kind === 'parameter' && e.name.toLowerCase() === 'property'));
-    if (property?.kind !== 'argument' || property.argument.kind !== 'bareword') return;
-    if (operator?.kind !== 'parameter' || !COMPARISON_OPERATORS.has('-' + operator.name.toLowerCase())) return;
-    if (value?.kind !== 'argument' || (value.argument.kind !== 'string' && value.argument.kind !== 'bareword')) return;
-    this.script.comparisons.push({
-      property: property.argument.text,
-      operator: '-' + operator.name.toLowerCase(),
-      value: value.argument.value,
-      valueRange: value.argument.valueRange,
-      command: this.script.commands.indexOf(command),
-    });
   }
 
   /** Pipelines whose first element is a value; the commands after it move one place down the pipeline. */
