@@ -164,7 +164,7 @@ export function parsePowerShell(text: string): PsScript {
   }
   let script: PsScript;
   try {
-    script = summarize(plain, text, []);
+    script = summarize(plain, text, [], plain);
   } catch {
     // Whatever tree-sitter or the summary cannot take stays a problem of this one command.
     script = { commands: [], assignments: [], heads: [], pipelines: [], variables: [], comparisons: [], errors: [{ start: 0, end: text.length }] };
@@ -182,7 +182,7 @@ export function parsePowerShell(text: string): PsScript {
       for (const at of commas) characters[at] = ' ';
       const variant = characters.join('');
       try {
-        const alternative = summarize(variant, text, commas);
+        const alternative = summarize(variant, text, commas, plain);
         if (alternative.errors.length === 0) script = alternative;
       } catch {
         // Keep the first parse's errors.
@@ -193,12 +193,13 @@ export function parsePowerShell(text: string): PsScript {
   return script;
 }
 
-function summarize(source: string, original: string, commas: number[]): PsScript {
+/** `source` is what tree-sitter parses; `plain` the same before any list comma was blanked out of it. */
+function summarize(source: string, original: string, commas: number[], plain: string): PsScript {
   if (!parser) throw new Error('The PowerShell parser is not initialised: call initPowerShellParser() first.');
   const tree = parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    return new Summarizer(original, commas).summarize(tree.rootNode);
+    return new Summarizer(original, commas, plain).summarize(tree.rootNode);
   } finally {
     tree.delete();
   }
@@ -251,6 +252,7 @@ class Summarizer {
   constructor(
     private readonly original: string,
     private readonly commas: number[],
+    private readonly plain: string,
   ) {}
 
   summarize(root: Node): PsScript {
@@ -339,7 +341,7 @@ class Summarizer {
         const argument = this.argument(child);
         const previous = elements[elements.length - 1];
         // `a, b`: one list argument, as PowerShell reads it.
-        if (previous?.kind === 'argument' && this.commas.some((at) => at >= previous.argument.range.end && at < argument.range.start)) {
+        if (previous?.kind === 'argument' && this.commaBetween(previous.argument.range.end, argument.range.start)) {
           const range = { start: previous.argument.range.start, end: argument.range.end };
           const text = this.original.slice(range.start, range.end);
           previous.argument = { kind: 'expression', text, value: text, range, valueRange: range };
@@ -369,6 +371,19 @@ class Summarizer {
     const comparison = whereComparison(this.script.commands, this.script.commands.length - 1);
     if (comparison) this.script.comparisons.push(comparison);
     return this.script.commands.length - 1;
+  }
+
+  /** Whether a blanked list comma lies in [from, to): a binary search, the commas are in order (a 10,000-line command has 10,000). */
+  private commaBetween(from: number, to: number): boolean {
+    const { commas } = this;
+    let low = 0;
+    let high = commas.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (commas[middle]! < from) low = middle + 1;
+      else high = middle;
+    }
+    return low < commas.length && commas[low]! < to;
   }
 
   /**
@@ -401,7 +416,9 @@ class Summarizer {
     while ((inner.type === 'array_literal_expression' || inner.type === 'unary_expression') && inner.namedChildCount === 1) {
       inner = inner.namedChild(0)!;
     }
-    const base = { text: node.text, range: range(node), valueRange: range(node), value: node.text };
+    // An argument's text with its list commas, not as parsed with them blanked (`{ Format-Table Name, Status }`).
+    const text = this.commas.length > 0 ? this.plain.slice(node.startIndex, node.endIndex) : node.text;
+    const base = { text, range: range(node), valueRange: range(node), value: text };
     switch (inner.type) {
       case 'string_literal': {
         const literal = inner.namedChild(0) ?? inner;

@@ -16,17 +16,20 @@ const isBarewordChar = (c: number): boolean => isWordChar(c) || c === 46 || c ==
 
 const PIPE = 124;
 const COMMA = 44;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
 
-/** Where a token must end: a blank, a pipe, a list comma or the end of the command. */
-function endsToken(text: string, at: number): boolean {
-  if (at >= text.length) return true;
-  const c = text.charCodeAt(at);
-  return isBlank(c) || c === PIPE || c === COMMA;
-}
+/** `$_.Property -eq "value"` operators the filter blocks may use (tree-sitter reads each as a comparison). */
+const FILTER_OPERATORS = new Set(['eq', 'ne', 'like', 'notlike', 'match', 'notmatch', 'ieq', 'ine', 'ilike', 'ceq', 'cne', 'clike']);
 
 class SimpleScanner {
   private at = 0;
+  /** Inside `{ }` (one level at most): there a `}` ends a token too. */
+  private inBlock = false;
+  private pipelineCount = 0;
+  readonly commands: PsCommand[] = [];
   readonly variables: PsVariable[] = [];
+  readonly comparisons: PsComparison[] = [];
 
   constructor(private readonly text: string) {}
 
@@ -34,38 +37,63 @@ class SimpleScanner {
     while (this.at < this.text.length && isBlank(this.text.charCodeAt(this.at))) this.at++;
   }
 
-  /** The commands of one pipeline, or undefined when the text is not of the simple shape. */
-  scan(): PsCommand[] | undefined {
-    const { text } = this;
-    const commands: PsCommand[] = [];
+  /** Where a token must end: a blank, a pipe, a list comma, the end of the command, or the block's `}`. */
+  private endsToken(at: number): boolean {
+    if (at >= this.text.length) return true;
+    const c = this.text.charCodeAt(at);
+    return isBlank(c) || c === PIPE || c === COMMA || (this.inBlock && c === CLOSE_BRACE);
+  }
+
+  /** Whether the current pipeline ends here: the end of the text, or of the block. */
+  private atPipelineEnd(): boolean {
+    return this.at >= this.text.length || (this.inBlock && this.text.charCodeAt(this.at) === CLOSE_BRACE);
+  }
+
+  /**
+   * The commands of one pipeline, numbered in document order as tree-sitter's walk numbers them
+   * (a command before the commands of its script block); undefined when the text is not of the simple shape.
+   */
+  pipeline(parent?: number): number[] | undefined {
+    const id = this.pipelineCount++;
+    const members: number[] = [];
     this.skipBlanks();
     for (;;) {
-      const command = this.command(commands.length);
-      if (!command) return undefined;
-      commands.push(command);
-      if (this.at >= text.length) return commands;
+      const index = this.command(members.length, id, parent);
+      if (index === undefined) return undefined;
+      members.push(index);
+      this.skipBlanks();
+      if (this.atPipelineEnd()) return members;
       // The command stopped at a pipe: the whitespace before it belongs to the command, as in tree-sitter.
-      command.range.end = this.at;
+      this.commands[index]!.range.end = this.at;
+      if (this.text.charCodeAt(this.at) !== PIPE) return undefined;
       this.at++;
       this.skipBlanks();
     }
   }
 
-  private command(position: number): PsCommand | undefined {
+  private command(position: number, pipeline: number, parent: number | undefined): number | undefined {
     const { text } = this;
     const start = this.at;
-    // Verb-Noun only: other names can be keywords (`foreach`, `if`) or aliases with their own syntax.
-    while (this.at < text.length && isLetter(text.charCodeAt(this.at))) this.at++;
-    if (this.at === start || text.charCodeAt(this.at) !== 45 || !isLetter(text.charCodeAt(this.at + 1))) return undefined;
-    this.at++;
-    while (this.at < text.length && isWordChar(text.charCodeAt(this.at))) this.at++;
-    if (!endsToken(text, this.at) || text.charCodeAt(this.at) === COMMA) return undefined;
+    if (text.charCodeAt(start) === 63 && text.charCodeAt(start + 1) === OPEN_BRACE && !this.inBlock) {
+      // `?{ $_.Property -eq "value" }`: the alias is its own name, the block follows it directly.
+      this.at++;
+    } else {
+      // Verb-Noun only: other names can be keywords (`foreach`, `if`) or aliases with their own syntax.
+      while (this.at < text.length && isLetter(text.charCodeAt(this.at))) this.at++;
+      if (this.at === start || text.charCodeAt(this.at) !== 45 || !isLetter(text.charCodeAt(this.at + 1))) return undefined;
+      this.at++;
+      while (this.at < text.length && isWordChar(text.charCodeAt(this.at))) this.at++;
+      if (!this.endsToken(this.at) || text.charCodeAt(this.at) === COMMA) return undefined;
+    }
     const nameRange = { start, end: this.at };
     const elements: PsElement[] = [];
-    let end = this.at;
+    const index = this.commands.length;
+    const command: PsCommand = { name: text.slice(start, nameRange.end), nameRange, elements, range: { start, end: this.at }, pipeline, position };
+    if (parent !== undefined) command.parent = parent;
+    this.commands.push(command);
     for (;;) {
       this.skipBlanks();
-      if (this.at >= text.length || text.charCodeAt(this.at) === PIPE) break;
+      if (this.atPipelineEnd() || text.charCodeAt(this.at) === PIPE) break;
       const c = text.charCodeAt(this.at);
       if (c === 45 && isLetter(text.charCodeAt(this.at + 1))) {
         const parameterStart = this.at;
@@ -73,25 +101,87 @@ class SimpleScanner {
         // Letters only: tree-sitter-powershell ends a parameter at a digit (`-TimeoutSec41`).
         while (this.at < text.length && isLetter(text.charCodeAt(this.at))) this.at++;
         const parameterEnd = this.at;
-        const colon = text.charCodeAt(this.at) === 58;
-        // `-Confirm:$false`: tree-sitter-powershell leaves the colon out of the parameter and reads
-        // the value as the next argument; a colon with nothing after it is left to tree-sitter.
-        if (colon) {
+        if (text.charCodeAt(this.at) === 58) {
+          // `-Confirm:$false`: tree-sitter-powershell leaves the colon out of the parameter and reads
+          // the value as the next argument; a colon with nothing after it is left to tree-sitter.
           this.at++;
           let next = this.at;
           while (next < text.length && isBlank(text.charCodeAt(next))) next++;
-          if (next >= text.length || text.charCodeAt(next) === PIPE) return undefined;
-        } else if (!endsToken(text, this.at) || text.charCodeAt(this.at) === COMMA) return undefined;
+          if (next >= text.length || text.charCodeAt(next) === PIPE || text.charCodeAt(next) === CLOSE_BRACE) return undefined;
+        } else if (!this.endsToken(this.at) || text.charCodeAt(this.at) === COMMA) return undefined;
         elements.push({ kind: 'parameter', name: text.slice(parameterStart + 1, parameterEnd), range: { start: parameterStart, end: parameterEnd } });
-        end = this.at;
+        command.range.end = this.at;
         continue;
       }
-      const argument = this.argument();
+      const argument = c === OPEN_BRACE ? this.block(index) : this.argument();
       if (!argument) return undefined;
       elements.push({ kind: 'argument', argument });
-      end = argument.range.end;
+      command.range.end = argument.range.end;
     }
-    return { name: text.slice(start, nameRange.end), nameRange, elements, range: { start, end }, pipeline: 0, position };
+    return index;
+  }
+
+  /**
+   * A script block argument of one of two shapes: a filter (`{ $_.Name -eq "x" -and ... }`, whose
+   * comparisons the checks read) or a pipeline of simple commands (`Invoke-Command ... { Restart-Service X }`).
+   */
+  private block(command: number): PsArgument | undefined {
+    const { text } = this;
+    if (this.inBlock) return undefined;
+    const start = this.at;
+    this.at++;
+    this.inBlock = true;
+    this.skipBlanks();
+    const ok = text.charCodeAt(this.at) === 36 ? this.filter(command) : this.pipeline(command) !== undefined;
+    this.inBlock = false;
+    if (!ok) return undefined;
+    this.skipBlanks();
+    if (text.charCodeAt(this.at) !== CLOSE_BRACE) return undefined;
+    this.at++;
+    if (!this.endsToken(this.at) || text.charCodeAt(this.at) === COMMA) return undefined;
+    const range = { start, end: this.at };
+    const value = text.slice(start, this.at);
+    return { kind: 'scriptblock', text: value, value, range, valueRange: { ...range } };
+  }
+
+  /** `$_.Name -op "value"` joined by `-and` / `-or`, each a comparison of the command. */
+  private filter(command: number): boolean {
+    const { text } = this;
+    // The block's expression is a pipeline of its own in tree-sitter's tree: it takes a number.
+    this.pipelineCount++;
+    for (;;) {
+      if (text.charCodeAt(this.at) !== 36 || text.charCodeAt(this.at + 1) !== 95 || text.charCodeAt(this.at + 2) !== 46) return false;
+      this.variables.push({ name: '_', range: { start: this.at, end: this.at + 2 }, assigned: false });
+      this.at += 3;
+      const propertyStart = this.at;
+      while (isLetter(text.charCodeAt(this.at))) this.at++;
+      if (this.at === propertyStart || !isBlank(text.charCodeAt(this.at))) return false;
+      const property = text.slice(propertyStart, this.at);
+      this.skipBlanks();
+      const operator = this.operator();
+      if (!operator || !FILTER_OPERATORS.has(operator)) return false;
+      this.skipBlanks();
+      const quote = text.charCodeAt(this.at);
+      if (quote !== 34 && quote !== 39) return false;
+      const value = this.item();
+      if (value?.kind !== 'string') return false;
+      this.comparisons.push({ property, operator: '-' + operator, value: value.value, valueRange: value.valueRange, command });
+      this.skipBlanks();
+      if (text.charCodeAt(this.at) === CLOSE_BRACE) return true;
+      const joiner = this.operator();
+      if (joiner !== 'and' && joiner !== 'or') return false;
+      this.skipBlanks();
+    }
+  }
+
+  /** `-word ` as a lower-case operator name, or undefined. */
+  private operator(): string | undefined {
+    const { text } = this;
+    if (text.charCodeAt(this.at) !== 45) return undefined;
+    const start = ++this.at;
+    while (isLetter(text.charCodeAt(this.at))) this.at++;
+    if (this.at === start || !isBlank(text.charCodeAt(this.at))) return undefined;
+    return text.slice(start, this.at).toLowerCase();
   }
 
   /** One argument: an item, or items separated by commas (one list argument, as PowerShell reads it). */
@@ -131,7 +221,7 @@ class SimpleScanner {
     const start = this.at;
     const c = text.charCodeAt(start);
     const word = (kind: 'bareword' | 'number' | 'variable'): PsArgument | undefined => {
-      if (!endsToken(text, this.at)) return undefined;
+      if (!this.endsToken(this.at)) return undefined;
       const range = { start, end: this.at };
       const value = text.slice(start, this.at);
       return { kind, text: value, value, range, valueRange: { ...range } };
@@ -146,17 +236,31 @@ class SimpleScanner {
       return variable;
     }
     if (c === 39 || c === 34) {
-      // 'text' or "text" without anything PowerShell would expand or escape inside.
+      // 'text' or "text" with nothing escaped, and in "text" no expansion but plain `$name`s
+      // (`"$LogPath\pop"`), which tree-sitter reads as variables too.
       this.at++;
+      const found: PsVariable[] = [];
       while (this.at < text.length) {
         const inner = text.charCodeAt(this.at);
         if (inner === c) break;
-        if (inner === 10 || inner === 13 || (c === 34 && (inner === 36 || inner === 96))) return undefined;
+        if (inner === 10 || inner === 13 || (c === 34 && inner === 96)) return undefined;
+        if (c === 34 && inner === 36) {
+          const variableStart = this.at++;
+          if (!isLetter(text.charCodeAt(this.at)) && text.charCodeAt(this.at) !== 95) return undefined;
+          while (this.at < text.length && isWordChar(text.charCodeAt(this.at))) this.at++;
+          // What may follow: a space, `\ / - .` or the closing quote. `$scope:name`, `$a[0]` are read
+          // otherwise, and tree-sitter-powershell takes a `#` right after a variable for a comment.
+          const after = text.charCodeAt(this.at);
+          if (!(after === 32 || after === 92 || after === 47 || after === 45 || after === 46 || after === 34)) return undefined;
+          found.push({ name: text.slice(variableStart + 1, this.at), range: { start: variableStart, end: this.at }, assigned: false });
+          continue;
+        }
         this.at++;
       }
       if (this.at >= text.length) return undefined;
       this.at++;
-      if (!endsToken(text, this.at)) return undefined;
+      if (!this.endsToken(this.at)) return undefined;
+      this.variables.push(...found);
       const range = { start, end: this.at };
       return { kind: 'string', text: text.slice(start, this.at), value: text.slice(start + 1, this.at - 1), range, valueRange: { start: start + 1, end: this.at - 1 } };
     }
@@ -200,12 +304,16 @@ export function parseSimplePipeline(text: string): PsScript | undefined {
   // The tree-sitter path treats lists in long commands differently (parser.ts): leave those to it.
   if (text.length >= 4096) return undefined;
   const scanner = new SimpleScanner(text);
-  const commands = scanner.scan();
-  if (!commands) return undefined;
+  const top = scanner.pipeline();
+  if (!top) return undefined;
+  const { commands } = scanner;
+  // Where-Object's simplified syntax, command by command, after the comparisons of a filter block
+  // the command holds (tree-sitter's walk meets a command before its block).
   const comparisons: PsComparison[] = [];
   for (let i = 0; i < commands.length; i++) {
     const comparison = whereComparison(commands, i);
     if (comparison) comparisons.push(comparison);
+    comparisons.push(...scanner.comparisons.filter((c) => c.command === i));
   }
-  return { commands, assignments: [], heads: [], pipelines: [commands.map((_, i) => i)], variables: scanner.variables, comparisons, errors: [] };
+  return { commands, assignments: [], heads: [], pipelines: [top], variables: scanner.variables, comparisons, errors: [] };
 }
