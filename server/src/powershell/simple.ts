@@ -11,8 +11,19 @@ const isBlank = (c: number): boolean => c === 32;
 const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isWordChar = (c: number): boolean => isLetter(c) || isDigit(c) || c === 95; // _
-/** Characters of a bare word after its first: letters, digits and `_ . \ : * / -`. */
-const isBarewordChar = (c: number): boolean => isWordChar(c) || c === 46 || c === 92 || c === 58 || c === 42 || c === 47 || c === 45;
+
+/*
+ * Runs of characters are skipped with sticky regular expressions rather than a loop per character:
+ * on a cold start (the case this path is for) V8 still interprets our loops, while a regular
+ * expression runs as compiled code from its first use.
+ */
+const LETTERS = /[A-Za-z]*/y;
+const WORD_CHARS = /[A-Za-z0-9_]*/y;
+const DIGITS = /[0-9]*/y;
+const BAREWORD_CHARS = /[A-Za-z0-9_.\\:*\/-]*/y;
+const BLANKS = / */y;
+const SINGLE_QUOTED = /[^'\n\r]*/y;
+const DOUBLE_QUOTED = /[^"$`\n\r]*/y;
 
 const PIPE = 124;
 const COMMA = 44;
@@ -33,8 +44,15 @@ class SimpleScanner {
 
   constructor(private readonly text: string) {}
 
+  /** Moves past the run of characters `pattern` (sticky, matching the empty string too) matches here. */
+  private skip(pattern: RegExp): void {
+    pattern.lastIndex = this.at;
+    pattern.test(this.text);
+    this.at = pattern.lastIndex;
+  }
+
   private skipBlanks(): void {
-    while (this.at < this.text.length && isBlank(this.text.charCodeAt(this.at))) this.at++;
+    if (this.text.charCodeAt(this.at) === 32) this.skip(BLANKS);
   }
 
   /** Where a token must end: a blank, a pipe, a list comma, the end of the command, or the block's `}`. */
@@ -79,10 +97,10 @@ class SimpleScanner {
       this.at++;
     } else {
       // Verb-Noun only: other names can be keywords (`foreach`, `if`) or aliases with their own syntax.
-      while (this.at < text.length && isLetter(text.charCodeAt(this.at))) this.at++;
+      this.skip(LETTERS);
       if (this.at === start || text.charCodeAt(this.at) !== 45 || !isLetter(text.charCodeAt(this.at + 1))) return undefined;
       this.at++;
-      while (this.at < text.length && isWordChar(text.charCodeAt(this.at))) this.at++;
+      this.skip(WORD_CHARS);
       if (!this.endsToken(this.at) || text.charCodeAt(this.at) === COMMA) return undefined;
     }
     const nameRange = { start, end: this.at };
@@ -99,7 +117,7 @@ class SimpleScanner {
         const parameterStart = this.at;
         this.at++;
         // Letters only: tree-sitter-powershell ends a parameter at a digit (`-TimeoutSec41`).
-        while (this.at < text.length && isLetter(text.charCodeAt(this.at))) this.at++;
+        this.skip(LETTERS);
         const parameterEnd = this.at;
         if (text.charCodeAt(this.at) === 58) {
           // `-Confirm:$false`: tree-sitter-powershell leaves the colon out of the parameter and reads
@@ -154,7 +172,7 @@ class SimpleScanner {
       this.variables.push({ name: '_', range: { start: this.at, end: this.at + 2 }, assigned: false });
       this.at += 3;
       const propertyStart = this.at;
-      while (isLetter(text.charCodeAt(this.at))) this.at++;
+      this.skip(LETTERS);
       if (this.at === propertyStart || !isBlank(text.charCodeAt(this.at))) return false;
       const property = text.slice(propertyStart, this.at);
       this.skipBlanks();
@@ -179,7 +197,7 @@ class SimpleScanner {
     const { text } = this;
     if (text.charCodeAt(this.at) !== 45) return undefined;
     const start = ++this.at;
-    while (isLetter(text.charCodeAt(this.at))) this.at++;
+    this.skip(LETTERS);
     if (this.at === start || !isBlank(text.charCodeAt(this.at))) return undefined;
     return text.slice(start, this.at).toLowerCase();
   }
@@ -230,7 +248,7 @@ class SimpleScanner {
       // `$name`: not `$env:X`, `$using:x`, `${x}`, `$x.Property` or `$x[0]` (their end is a terminator or not a word).
       this.at++;
       if (!isLetter(text.charCodeAt(this.at)) && text.charCodeAt(this.at) !== 95) return undefined;
-      while (this.at < text.length && isWordChar(text.charCodeAt(this.at))) this.at++;
+      this.skip(WORD_CHARS);
       const variable = word('variable');
       if (variable) this.variables.push({ name: variable.text.slice(1), range: { ...variable.range }, assigned: false });
       return variable;
@@ -241,13 +259,15 @@ class SimpleScanner {
       this.at++;
       const found: PsVariable[] = [];
       while (this.at < text.length) {
+        this.skip(c === 34 ? DOUBLE_QUOTED : SINGLE_QUOTED);
+        if (this.at >= text.length) break;
         const inner = text.charCodeAt(this.at);
         if (inner === c) break;
         if (inner === 10 || inner === 13 || (c === 34 && inner === 96)) return undefined;
         if (c === 34 && inner === 36) {
           const variableStart = this.at++;
           if (!isLetter(text.charCodeAt(this.at)) && text.charCodeAt(this.at) !== 95) return undefined;
-          while (this.at < text.length && isWordChar(text.charCodeAt(this.at))) this.at++;
+          this.skip(WORD_CHARS);
           // What may follow: a space, `\ / - .` or the closing quote. `$scope:name`, `$a[0]` are read
           // otherwise, and tree-sitter-powershell takes a `#` right after a variable for a comment.
           const after = text.charCodeAt(this.at);
@@ -266,16 +286,16 @@ class SimpleScanner {
     }
     if (isDigit(c)) {
       // 10 and 1.5 are numbers; 10MB, 0x1F, 1e3 are left to tree-sitter.
-      while (isDigit(text.charCodeAt(this.at))) this.at++;
+      this.skip(DIGITS);
       if (text.charCodeAt(this.at) === 46 && isDigit(text.charCodeAt(this.at + 1))) {
         this.at++;
-        while (isDigit(text.charCodeAt(this.at))) this.at++;
+        this.skip(DIGITS);
       }
       return word('number');
     }
     if (isLetter(c) || c === 95 || c === 42) {
       this.at++;
-      while (this.at < text.length && isBarewordChar(text.charCodeAt(this.at))) this.at++;
+      this.skip(BAREWORD_CHARS);
       return word('bareword');
     }
     return undefined;
