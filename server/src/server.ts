@@ -94,6 +94,12 @@ export function startServer(connection: Connection): void {
       await new Promise((resolve) => setImmediate(resolve));
       if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
+        // A document not analysed yet (just opened, or a version not seen) is analysed in slices
+        // first, so that the handler's own synchronous modelOf finds it: an outline or a hover on a
+        // huge runbook is cancellable too, and lets the requests for other documents through.
+        // Diagnostics and semantic tokens slice their own analysis (pull diagnostics also stop on an edit).
+        const uri = (args[0] as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+        if (token && typeof uri === 'string' && name !== 'diagnostics' && name !== 'semanticTokens') await slicedModel(uri, checkpointFor(name, token));
         return await handler(...args);
       } catch (error) {
         if (error instanceof ResponseError) throw error;

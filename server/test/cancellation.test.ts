@@ -10,6 +10,7 @@ import {
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   DocumentDiagnosticRequest,
+  DocumentSymbolRequest,
   type FullDocumentDiagnosticReport,
   HoverRequest,
   InitializedNotification,
@@ -134,6 +135,18 @@ describe('long requests: sliced, cancellable, not in the way of others', () => {
     await hoverSmall(client);
     source.cancel();
     assert.equal((await tokens).code, -32800);
+  });
+
+  it("cancels an outline of a huge runbook while it is first analysed, and answers the next one", async () => {
+    const uri = 'file:///work/huge-e.exrunbook';
+    await open(client, uri, hugeRunbook('e'));
+    const source = new CancellationTokenSource();
+    const symbols = settle(client.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }, source.token));
+    await hoverSmall(client);
+    source.cancel();
+    assert.equal((await symbols).code, -32800);
+    const again = await client.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } });
+    assert.ok((again?.length ?? 0) > 40, `the outline of 40 procedures: ${again?.length}`);
   });
 
   it('ends a pull the document outdated with ServerCancelled (-32802), asking to be asked again', async () => {
