@@ -70,6 +70,9 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     for (const text of [...seeds, ...fuzzed, ...generated]) for (const command of commandsOf(service, text)) corpus.add(command);
     // Pipelines joined: script blocks after filters and lists, numbered as tree-sitter numbers them.
     const tails = [' | ?{$_.HealthSetName -eq "POP"}', ' | Where-Object { $_.AlertValue -ne \'Healthy\' -and $_.Name -like "Pop*" }', ' | Invoke-Command -ComputerName $Server { Restart-Service MSExchangePOP3 }', ' | Where-Object State -eq Active', ' | Format-List Name, State'];
+    for (const operator of ['eq', 'ne', 'like', 'notlike', 'match', 'notmatch', 'ieq', 'ine', 'ilike', 'ceq', 'cne', 'clike', 'gt', 'in', 'contains', 'EQ']) {
+      tails.push(` | ?{$_.Name -${operator} 'POP*'}`, ` | Where-Object { $_.State -${operator} "Up" -or $_.Name -${operator} "x" }`);
+    }
     const joined = random(0x2545f491);
     for (const command of [...corpus]) corpus.add(command + tails[Math.floor(joined() * tails.length)]! + tails[Math.floor(joined() * tails.length)]!);
     const mutations = random(0x51ed270b);

@@ -1,9 +1,9 @@
-// The fast path of the PowerShell parser: the common shape `Verb-Noun -Param value ... | Verb-Noun ...`
-// with plain words, numbers, simple strings, variables and lists, summarised without tree-sitter
-// into exactly the summary the tree-sitter path gives (server/test/psFastPath.test.ts proves it on
-// every command of the examples, fixtures, fuzz mutants and generated runbooks). Anything else
-// (script blocks, subexpressions, expandable strings, assignments, several statements, odd tokens)
-// answers undefined and goes to tree-sitter.
+// The fast path of the PowerShell parser: one-line pipelines of simple commands (`Verb-Noun -Param
+// value ... | Verb-Noun ...` with words, numbers, strings with plain `$name`s, variables, lists, a
+// `?{ $_.X -eq "v" }` filter or a `{ Verb-Noun ... }` block) summarised without tree-sitter into
+// exactly the summary the tree-sitter path gives (server/test/psFastPath.test.ts compares them).
+// Anything else (assignments, statements, subexpressions, escapes, odd tokens) answers undefined
+// and goes to tree-sitter.
 import type { PsArgument, PsCommand, PsComparison, PsElement, PsScript, PsVariable } from './parser';
 
 /** What separates words here: a space only (tree-sitter-powershell reads a tab inside a command as an error). */
