@@ -1,10 +1,12 @@
 // Robustness benchmarks (issue 9): the shapes that used to grow superlinearly or take the server
 // down, next to the valid generated runbooks measured in the same run (the baseline), cold (first
-// analysis in a fresh process) and on a keystroke (a step title edited), with peak memory.
-// Figures only: nothing here fails on a time.
+// analysis in a fresh process) and on a keystroke (a step title edited), with peak memory. Each
+// shape is measured twice, each time in a fresh process: as shipped (simple commands through the
+// PowerShell fast path) and with every command through tree-sitter (the path before it), so the
+// two cold figures come from the same run. Figures only: nothing here fails on a time.
 //
-//   node bench/robust.mjs              every shape, one fresh process each, prints the table
-//   node bench/robust.mjs --shape NAME one shape (what the table runs in a child process)
+//   node bench/robust.mjs                                 every shape, both ways, prints the table
+//   node bench/robust.mjs --shape NAME [--tree-sitter-only]  one shape (what the table runs in a child process)
 //
 // `npm run bench` runs it too and adds the table to bench/results/latest.json.
 import { spawn } from 'node:child_process';
@@ -61,6 +63,33 @@ function deepNesting(steps) {
   return HEADER + body;
 }
 
+/**
+ * About `lines` lines of distinct commands, nine `run` lines a step, in the styles people write:
+ * cmdlets with parameters, filters, remote blocks, log paths in strings, property lists, and one in
+ * nine with a variable assigned (which takes tree-sitter whatever the path).
+ */
+function distinctCommands(lines) {
+  let body = 'procedure p "Distinct commands" for monitor PopCTPMonitor\n';
+  const styles = [
+    (i) => `Get-ServerHealth -Identity $Server -HealthSet POP | ?{$_.AlertValue -ne "Healthy${i}"}`,
+    (i) => `Invoke-MonitoringProbe POP\\PopCTPProbe -Server $Server -TimeoutSeconds ${30 + (i % 500)} | Format-List ResultType, Error`,
+    (i) => `Invoke-Command -ComputerName $Server { Get-Service MSExchangePOP${i} | Format-Table Name, Status -AutoSize }`,
+    (i) => `Set-PopSettings -Server $Server -ProtocolLogEnabled $true -LogFileLocation "$LogPath\\case${i}" -Confirm:$false`,
+    (i) => `Get-ServerComponentState -Identity $Server -Component PopProxy${i} | Where-Object State -eq Active`,
+    (i) => `Get-MailboxDatabaseCopyStatus -Server $Server -Identity DB${i} | Sort-Object Name | Format-Table Name, Status, CopyQueueLength`,
+    (i) => `Test-PopConnectivity -ClientAccessServer $Server -PerConnectionTimeout ${i} -LightMode`,
+    (i) => `Get-EventLog -LogName Application -Source MSExchangePOP${i} -Newest 20`,
+    (i) => `$r${i} = Get-ServerHealth -Identity $Server -HealthSet POP.Protocol`,
+  ];
+  let i = 0;
+  for (let step = 0; i < lines; step++) {
+    body += `  step s${step} "Step ${step}"\n`;
+    for (const style of styles) body += `    run ${style(i++)}\n`;
+    i++;
+  }
+  return HEADER.replace('\n\n', '\n  param $LogPath: path "Log folder"\n\n') + body;
+}
+
 /** Unknown variables, health sets, targets and steps on every line, until `bytes` long. */
 function errorHeavy(bytes) {
   let body = 'procedure p "Dangling" for monitor PopCTPMonitor\n';
@@ -73,6 +102,7 @@ function errorHeavy(bytes) {
 export const SHAPES = [
   { name: 'valid 1k (generated)', id: 'valid-1k', text: () => generate(1000).text, baseline: true },
   { name: 'valid 10k (generated)', id: 'valid-10k', text: () => generate(10000).text, baseline: true },
+  { name: '10k lines of distinct commands', id: 'distinct-10000', text: () => distinctCommands(10000) },
   { name: 'optional changes N=200', id: 'optional-200', text: () => optional(200) },
   { name: 'optional changes N=500', id: 'optional-500', text: () => optional(500) },
   { name: 'optional changes N=1000', id: 'optional-1000', text: () => optional(1000) },
@@ -86,12 +116,13 @@ export const SHAPES = [
 
 const URI = 'file:///bench/robust.exrunbook';
 
-/** In a fresh process: one shape, cold then keystrokes in a step title. */
-async function measureShape(id) {
+/** In a fresh process: one shape, cold then keystrokes in a step title; every command through tree-sitter if asked. */
+async function measureShape(id, treeSitterOnly) {
   const shape = SHAPES.find((s) => s.id === id);
   if (!shape) throw new Error(`unknown shape ${id}`);
   const text = shape.text();
-  const { RunbookLanguageService } = loadService();
+  const { RunbookLanguageService, setPowerShellFastPath } = loadService();
+  if (treeSitterOnly) setPowerShellFastPath(false);
   const service = await RunbookLanguageService.create();
   const validate = (doc) => service.diagnostics(service.analyze(doc, URI), URI, 'en');
   const t0 = now();
@@ -118,6 +149,7 @@ async function measureShape(id) {
   globalThis.gc?.();
   report({
     id,
+    treeSitterOnly,
     lines: text.split('\n').length,
     bytes: Buffer.byteLength(text),
     diagnostics,
@@ -129,49 +161,77 @@ async function measureShape(id) {
   });
 }
 
-/** Every shape in its own process, one after the other; a process that dies or takes over 5 minutes (ROBUST_TIMEOUT_MS) is reported as such. */
+/** One shape in a fresh process; one that dies or takes over 5 minutes (ROBUST_TIMEOUT_MS) is reported as such. */
+function runShape(shape, treeSitterOnly) {
+  return new Promise((resolve) => {
+    const args = ['--expose-gc', fileURLToPath(import.meta.url), '--shape', shape.id, ...(treeSitterOnly ? ['--tree-sitter-only'] : [])];
+    const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    const timer = setTimeout(() => proc.kill('SIGKILL'), Number(process.env.ROBUST_TIMEOUT_MS ?? 300_000));
+    proc.stdout.on('data', (chunk) => (out += chunk));
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+      resolve(line ? JSON.parse(line.slice(RESULT_MARKER.length)) : { id: shape.id, failed: signal ? `killed (${signal})` : `exit ${code}` });
+    });
+  });
+}
+
+/**
+ * Every shape as shipped and with every command through tree-sitter, each in its own process, one
+ * after the other (the two of a shape back to back, so both see the same machine).
+ */
 export async function runRobust({ progress = () => {} } = {}) {
   const rows = [];
   // ROBUST_SHAPES=id,id measures some shapes only (the baselines always).
   const only = process.env.ROBUST_SHAPES?.split(',');
   for (const shape of SHAPES.filter((s) => !only || s.baseline || only.includes(s.id))) {
     progress(shape.name);
-    const result = await new Promise((resolve) => {
-      const proc = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--shape', shape.id], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      const timer = setTimeout(() => proc.kill('SIGKILL'), Number(process.env.ROBUST_TIMEOUT_MS ?? 300_000));
-      proc.stdout.on('data', (chunk) => (out += chunk));
-      proc.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        const line = out.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-        resolve(line ? JSON.parse(line.slice(RESULT_MARKER.length)) : { id: shape.id, failed: signal ? `killed (${signal})` : `exit ${code}` });
-      });
-    });
-    rows.push({ name: shape.name, baseline: Boolean(shape.baseline), ...result });
+    const result = await runShape(shape, false);
+    const treeSitter = await runShape(shape, true);
+    rows.push({ name: shape.name, baseline: Boolean(shape.baseline), ...result, treeSitterOnly: treeSitter });
   }
-  const base = rows.find((r) => r.id === 'valid-10k');
   const out = [];
-  out.push('Robustness shapes (bench/robust.mjs): in-process analyze + diagnostics, each shape in a fresh process; the valid generated runbooks are the baseline of this run');
-  out.push(`${'shape'.padEnd(38)}${'lines'.padStart(7)}${'KB'.padStart(6)}${'diags'.padStart(7)}${'cold ms'.padStart(9)}${'cold CPU'.padStart(10)}${'CPU x10k'.padStart(10)}${'key med'.padStart(9)}${'key CPU'.padStart(9)}${'peak RSS MB'.padStart(13)}`);
+  out.push('Robustness shapes (bench/robust.mjs): in-process analyze + diagnostics, each shape in a fresh process, as shipped (fast path for simple');
+  out.push('commands) and with every command through tree-sitter (TS only: the path before it), back to back in this run');
+  const widths = [34, 6, 5, 7, 8, 9, 9, 9, 7, 8, 8, 8];
+  const cells = (values) => values.map((v, i) => (i === 0 ? String(v).padEnd(widths[i]) : String(v).padStart(widths[i]))).join('');
+  out.push(cells(['shape', 'lines', 'KB', 'diags', 'cold ms', 'cold CPU', 'TS ms', 'TS CPU', 'CPU /', 'key CPU', 'RSS MB', 'TS RSS']));
   for (const r of rows) {
     if (r.failed) {
-      out.push(`${r.name.padEnd(38)}  ${r.failed}`);
+      out.push(`${r.name.padEnd(widths[0])}  ${r.failed}`);
       continue;
     }
-    const ratio = base && !base.failed ? `${(r.coldCpuMs / base.coldCpuMs).toFixed(2)}` : '';
+    const t = r.treeSitterOnly;
+    const ok = t && !t.failed;
+    // The same diagnostics either way, or the table says so.
+    const diags = ok && t.diagnostics !== r.diagnostics ? `${r.diagnostics}≠${t.diagnostics}` : String(r.diagnostics);
     out.push(
-      `${r.name.padEnd(38)}${String(r.lines).padStart(7)}${String(Math.round(r.bytes / 1024)).padStart(6)}${String(r.diagnostics).padStart(7)}${fmt(r.coldMs).padStart(9)}${fmt(r.coldCpuMs).padStart(10)}${ratio.padStart(10)}${(r.keystroke ? fmt(r.keystroke.median) : '-').padStart(9)}${(r.keystroke ? fmt(r.keystroke.cpuMedian) : '-').padStart(9)}${fmt(r.peakRssMb).padStart(13)}`,
+      cells([
+        r.name,
+        r.lines,
+        Math.round(r.bytes / 1024),
+        diags,
+        fmt(r.coldMs),
+        fmt(r.coldCpuMs),
+        ok ? fmt(t.coldMs) : (t?.failed ?? '-'),
+        ok ? fmt(t.coldCpuMs) : '-',
+        ok ? `${(t.coldCpuMs / r.coldCpuMs).toFixed(2)}×` : '-',
+        r.keystroke ? fmt(r.keystroke.cpuMedian) : '-',
+        fmt(r.peakRssMb),
+        ok ? fmt(t.peakRssMb) : '-',
+      ]),
     );
   }
-  out.push('  cold: first analysis in a fresh process (tree-sitter and V8 cold), wall and CPU time; key: re-validation after typing in a step');
-  out.push('  title (median of 5 edits), wall and CPU; CPU x10k: cold CPU time over the valid 10k-line runbook\'s in this run (CPU time');
-  out.push('  barely moves with other work on the machine, wall time does); peak RSS: the process\'s maximum resident set.');
+  out.push('  cold: first analysis in a fresh process (V8 cold), wall ms and CPU ms; TS: the same with every command through tree-sitter;');
+  out.push('  CPU /: TS CPU over cold CPU (the speed-up of the fast path); key CPU: re-validation after typing in a step title, median');
+  out.push('  of 5 edits, CPU ms; RSS: the process\'s peak resident set. CPU time barely moves with other work on the machine, wall time does.');
   return { rows, table: out.join('\n') };
 }
 
 const shapeAt = process.argv.indexOf('--shape');
 if (shapeAt > 0) {
-  await measureShape(process.argv[shapeAt + 1]);
+  await measureShape(process.argv[shapeAt + 1], process.argv.includes('--tree-sitter-only'));
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const t0 = now();
   process.stdout.write('Building the in-process service from server/src ... ');

@@ -10,4 +10,4 @@ export { checkStructure } from '../../server/src/analysis/checks/structure';
 export { checkCommands } from '../../server/src/analysis/checks/commands';
 export { checkConditions } from '../../server/src/analysis/checks/conditions';
 export { checkFlow, clearFlowCache } from '../../server/src/analysis/checks/flow';
-export { parsePowerShell, clearPowerShellCache } from '../../server/src/powershell/parser';
+export { parsePowerShell, clearPowerShellCache, setPowerShellFastPath } from '../../server/src/powershell/parser';

@@ -4,10 +4,10 @@ import type { CodeAction, CodeLens, CompletionItem, Diagnostic, DocumentHighligh
 import { codeLenses } from './analysis/codeLens';
 import { quickFixes } from './analysis/codeActions';
 import { complete, withoutSnippets, withTextEdits } from './analysis/completion';
-import { computeDiagnostics } from './analysis/diagnostics';
+import { computeDiagnostics, diagnosticSteps } from './analysis/diagnostics';
 import { format, type FormatOptions } from './analysis/format';
 import { hover } from './analysis/hover';
-import { RunbookModel } from './analysis/model';
+import { parseRunScripts, RunbookModel } from './analysis/model';
 import { type RunbookIndex, WorkspaceIndex } from './analysis/workspace';
 import { buildRunbookPlan } from './analysis/plan';
 import { definition, prepareRename, references, rename } from './analysis/navigation';
@@ -22,6 +22,7 @@ import type { RunbookPlan } from './protocol';
 import { clearPowerShellCache, initPowerShellParser } from './powershell/parser';
 import { clearParseCache, forgetParsedDocument } from './language/parser';
 import { clearFlowCache } from './analysis/checks/flow';
+import type { Steps } from './util/cooperative';
 
 export class RunbookLanguageService {
   private readonly localizers = new Map<Locale, Localizer>();
@@ -57,6 +58,15 @@ export class RunbookLanguageService {
     return new WorkspaceIndex(this.catalog);
   }
 
+  /**
+   * `analyze` as steps the server runs in slices (util/cooperative): every `run` command parsed one
+   * at a time, then the model, which finds them parsed.
+   */
+  *analyzeSteps(text: string, document = '', workspace?: RunbookIndex): Steps<RunbookModel> {
+    yield* parseRunScripts(text, document);
+    return this.analyze(text, document, workspace);
+  }
+
   /** Forgets what was cached for a document that was closed. */
   forget(document: string): void {
     forgetParsedDocument(document);
@@ -74,6 +84,11 @@ export class RunbookLanguageService {
 
   diagnostics(model: RunbookModel, uri: string, language?: string): Diagnostic[] {
     return computeDiagnostics(model, this.localizer(language), uri);
+  }
+
+  /** `diagnostics` as steps the server runs in slices: one procedure's checks per step. */
+  diagnosticSteps(model: RunbookModel, uri: string, language?: string): Steps<Diagnostic[]> {
+    return diagnosticSteps(model, this.localizer(language), uri);
   }
 
   /** `snippets`: whether the client takes snippet syntax; plain text otherwise. */

@@ -3,11 +3,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve as resolvePath, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  type CancellationToken,
+  CancellationToken,
   CodeActionKind,
   type Connection,
   DidChangeWatchedFilesNotification,
   FileChangeType,
+  type DiagnosticServerCancellationData,
   DocumentDiagnosticReportKind,
   type DocumentSymbol,
   ErrorCodes,
@@ -41,6 +42,7 @@ import {
   RUNBOOK_SKELETON_REQUEST,
   type RunbookSkeletonParams,
 } from './protocol';
+import { runSliced } from './util/cooperative';
 import { takeFailures } from './util/failures';
 
 interface Settings {
@@ -90,8 +92,9 @@ export function startServer(connection: Connection): void {
    * A failing handler logs and answers with an empty result; the server keeps running. Before the
    * work starts, the handler yields to the event loop so that a `$/cancelRequest` already sent is
    * read, and a cancelled request answers RequestCancelled without doing the work: requests the
-   * editor gave up on (a burst of typing) do not hold up the hover and outline behind them. Work
-   * once started runs to its end (the analysis is synchronous); the linear analysis keeps it short.
+   * editor gave up on (a burst of typing) do not hold up the hover and outline behind them. The
+   * long ones (diagnostics, semantic tokens: a first analysis) then run in slices and stop there
+   * too (see `slicedModel`).
    */
   function safe<P extends unknown[], R>(name: string, fallback: R, handler: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
     return async (...args: P) => {
@@ -104,6 +107,12 @@ export function startServer(connection: Connection): void {
       await new Promise((resolve) => setImmediate(resolve));
       if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
+        // A document not analysed yet (just opened, or a version not seen) is analysed in slices
+        // first, so that the handler's own synchronous modelOf finds it: an outline or a hover on a
+        // huge runbook is cancellable too, and lets the requests for other documents through.
+        // Diagnostics and semantic tokens slice their own analysis (pull diagnostics also stop on an edit).
+        const uri = (args[0] as { textDocument?: { uri?: unknown } } | undefined)?.textDocument?.uri;
+        if (token && typeof uri === 'string' && name !== 'diagnostics' && name !== 'semanticTokens') await slicedModel(uri, checkpointFor(name, token));
         return await handler(...args);
       } catch (error) {
         if (error instanceof ResponseError) throw error;
@@ -116,16 +125,24 @@ export function startServer(connection: Connection): void {
     };
   }
 
+  /** Another runbook changing can change what this one's references resolve to: the runbooks it names, those that name it, at their versions. */
+  function dependenciesOf(uri: string, model: RunbookModel): string {
+    return workspace?.dependencyKey(uri, model.runbook.id?.text, model.referencedRunbooks()) ?? '';
+  }
+
+  /** The model analysed for this version of the document, while the runbooks it depends on are unchanged. */
+  function cachedModel(uri: string, version: number): RunbookModel | undefined {
+    const cached = models.get(uri);
+    return cached?.version === version && cached.dependencies === dependenciesOf(uri, cached.model) ? cached.model : undefined;
+  }
+
   function modelOf(uri: string): RunbookModel | undefined {
     const document = documents.get(uri);
     if (!document || !service) return undefined;
-    const cached = models.get(uri);
-    // Another runbook changing can change what this one's references resolve to: the runbooks it
-    // names, those that name it, at their versions.
-    const dependenciesOf = (model: RunbookModel): string => workspace?.dependencyKey(uri, model.runbook.id?.text, model.referencedRunbooks()) ?? '';
-    if (cached?.version === document.version && cached.dependencies === dependenciesOf(cached.model)) return cached.model;
+    const cached = cachedModel(uri, document.version);
+    if (cached) return cached;
     const model = service.analyze(document.getText(), uri, workspace);
-    models.set(uri, { version: document.version, dependencies: dependenciesOf(model), model });
+    models.set(uri, { version: document.version, dependencies: dependenciesOf(uri, model), model });
     return model;
   }
 
@@ -206,17 +223,47 @@ export function startServer(connection: Connection): void {
     for (const folder of features.workspaceFolders) await walk(folder, 0);
   }
 
+  /**
+   * The model for the requests that may analyse a big runbook from nothing (diagnostics, semantic
+   * tokens): analysed in slices, between which other requests are answered (a hover on another
+   * document does not wait for it), and stopped when `checkpoint` throws (cancelled, or the
+   * document changed).
+   */
+  async function slicedModel(uri: string, checkpoint: () => void): Promise<RunbookModel | undefined> {
+    const document = documents.get(uri);
+    if (!document || !service) return undefined;
+    const cached = cachedModel(uri, document.version);
+    if (cached) return cached;
+    const version = document.version;
+    const model = await runSliced(service.analyzeSteps(document.getText(), uri, workspace), checkpoint);
+    // A request served between two slices may have analysed a newer version: keep the newest.
+    const latest = models.get(uri);
+    if (!latest || latest.version <= version) models.set(uri, { version, dependencies: dependenciesOf(uri, model), model });
+    return model;
+  }
+
+  /** Stops sliced work once the client cancelled the request; for pull diagnostics, also once the document changed. */
+  function checkpointFor(name: string, token: CancellationToken, changed?: { uri: string; version: number | undefined }): () => void {
+    return () => {
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      // LSP 3.17: the server cancels a pull that the document outdated, and asks to be asked again.
+      if (changed && documents.get(changed.uri)?.version !== changed.version) {
+        throw new ResponseError<DiagnosticServerCancellationData>(LSPErrorCodes.ServerCancelled, `${name}: the document changed`, { retriggerRequest: true });
+      }
+    };
+  }
+
   async function settingsFor(uri: string): Promise<Settings> {
     if (!canReadConfiguration) return { diagnostics: { enable: pushedSettings?.diagnostics?.enable ?? true } };
     const section = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'exchangeRunbooks' })) as Partial<Settings> | null;
     return { diagnostics: { enable: section?.diagnostics?.enable ?? true } };
   }
 
-  async function diagnosticsOf(uri: string) {
-    const model = modelOf(uri);
+  async function diagnosticsOf(uri: string, checkpoint: () => void) {
     const settings = await settingsFor(uri);
-    if (!model || !settings.diagnostics.enable) return [];
-    return service!.diagnostics(model, uri, language);
+    if (!settings.diagnostics.enable) return [];
+    const model = await slicedModel(uri, checkpoint);
+    return model ? runSliced(service!.diagnosticSteps(model, uri, language), checkpoint) : [];
   }
 
   // Push diagnostics for clients without pull (Neovim before 0.10, most editors): after a pause in
@@ -232,8 +279,12 @@ export function startServer(connection: Connection): void {
         void safe('publishDiagnostics', undefined, async () => {
           const version = documents.get(uri)?.version;
           if (version === undefined) return;
-          const diagnostics = await diagnosticsOf(uri);
-          if (documents.get(uri)?.version !== version) return;
+          // A newer version stops this one: its own push is scheduled already.
+          const diagnostics = await diagnosticsOf(uri, checkpointFor('publishDiagnostics', CancellationToken.None, { uri, version })).catch((error: unknown) => {
+            if (error instanceof ResponseError && error.code === LSPErrorCodes.ServerCancelled) return undefined;
+            throw error;
+          });
+          if (!diagnostics || documents.get(uri)?.version !== version) return;
           await connection.sendDiagnostics({ uri, version, diagnostics });
         })();
       }, PUSH_DELAY_MS),
@@ -383,8 +434,10 @@ export function startServer(connection: Connection): void {
   });
 
   connection.languages.diagnostics.on(
-    safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params) => {
-      return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsOf(params.textDocument.uri) };
+    safe('diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params, token) => {
+      const { uri } = params.textDocument;
+      const checkpoint = checkpointFor('diagnostics', token, { uri, version: documents.get(uri)?.version });
+      return { kind: DocumentDiagnosticReportKind.Full, items: await diagnosticsOf(uri, checkpoint) };
     }),
   );
 
@@ -438,8 +491,8 @@ export function startServer(connection: Connection): void {
   );
 
   connection.languages.semanticTokens.on(
-    safe('semanticTokens', { data: [] as number[] }, (params) => {
-      const model = modelOf(params.textDocument.uri);
+    safe('semanticTokens', { data: [] as number[] }, async (params, token) => {
+      const model = await slicedModel(params.textDocument.uri, checkpointFor('semanticTokens', token));
       return { data: model ? service!.semanticTokens(model) : [] };
     }),
   );

@@ -58,10 +58,13 @@ class StdioClient {
     this.waiting.delete(message.id!);
   }
 
-  write(message: object): void {
-    const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
-    this.child.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    this.child.stdin.write(body);
+  /** Writes messages in one chunk, so the server reads them in the same turn. */
+  write(...messages: object[]): void {
+    const frames = messages.map((message) => {
+      const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...message }), 'utf8');
+      return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]);
+    });
+    this.child.stdin.write(Buffer.concat(frames));
   }
 
   /** Sends a request; resolves with the whole response (result or error). */
@@ -69,6 +72,14 @@ class StdioClient {
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
       this.write({ id, method, params });
+    });
+  }
+
+  /** Sends a request and its `$/cancelRequest` together: the cancel arrives before the request can have finished. */
+  requestCancelled(method: string, params: unknown, id = this.nextId++): Promise<Message> {
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.write({ id, method, params }, { method: '$/cancelRequest', params: { id } });
     });
   }
 
@@ -209,10 +220,8 @@ describe('the server from another editor, over stdio', () => {
   });
 
   it('answers a cancelled request with RequestCancelled, and the next one normally', async () => {
-    const id = 9001;
-    const cancelled = client.request('textDocument/documentSymbol', { textDocument: { uri } }, id);
-    client.notify('$/cancelRequest', { id });
-    assert.equal((await cancelled).error?.code, -32800);
+    const cancelled = await client.requestCancelled('textDocument/documentSymbol', { textDocument: { uri } });
+    assert.equal(cancelled.error?.code, -32800);
     const next = await client.request('textDocument/documentSymbol', { textDocument: { uri } });
     assert.ok(Array.isArray(next.result));
   });

@@ -8,6 +8,7 @@ import { checkFlow } from './checks/flow';
 import { checkHeader } from './checks/header';
 import { checkProcedureIds, checkRunbookId, checkStructure } from './checks/structure';
 import type { RunbookModel } from './model';
+import { type Steps, drain } from '../util/cooperative';
 import { recordFailure } from '../util/failures';
 import { withSuggestionBudget } from './text';
 
@@ -118,6 +119,15 @@ export class DiagnosticSink {
 }
 
 export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: string): Diagnostic[] {
+  return drain(diagnosticSteps(model, l10n, uri));
+}
+
+/**
+ * Every check, yielding between units (the header, each procedure, the flow): what
+ * computeDiagnostics runs at once and the server runs in slices, so a long first validation can be
+ * cancelled. No check holds state across a yield.
+ */
+export function* diagnosticSteps(model: RunbookModel, l10n: Localizer, uri: string): Steps<Diagnostic[]> {
   const sink = new DiagnosticSink(model, l10n, uri);
   for (const error of model.runbook.errors) {
     // Fragments of our own ("a step id") are translated with the message; source text is not.
@@ -127,8 +137,12 @@ export function computeDiagnostics(model: RunbookModel, l10n: Localizer, uri: st
   guarded(() => withSuggestionBudget(() => checkHeader(sink)));
   guarded(() => checkProcedureIds(sink));
   guarded(() => checkRunbookId(sink));
+  yield;
   const context = procedureContext(model, l10n, uri);
-  for (const procedure of model.runbook.procedures) guarded(() => withSuggestionBudget(() => checkProcedure(sink, procedure, context)));
+  for (const procedure of model.runbook.procedures) {
+    guarded(() => withSuggestionBudget(() => checkProcedure(sink, procedure, context)));
+    yield;
+  }
   guarded(() => checkFlow(sink));
   return sink.diagnostics;
 }

@@ -7,6 +7,7 @@ import { parseRunbook, splitLines } from '../language/parser';
 import type { ParamDeclaration, Position, Procedure, Range, RunAction, Runbook, Step, StepReference } from '../language/syntax';
 import { type PsArgument, type PsCommand, type PsHashEntry, type PsRange, type PsScript, parsePowerShell } from '../powershell/parser';
 import type { RunbookIndex, WorkspaceRunbook } from './workspace';
+import type { Steps } from '../util/cooperative';
 
 /** A `run` action with its parsed PowerShell and the mapping back to document positions. */
 export class RunScript {
@@ -47,6 +48,26 @@ export class RunScript {
 
 /** A `run` action keeps its parsed script while the parser reuses the action (its block is unchanged). */
 const runScripts = new WeakMap<RunAction, RunScript>();
+
+/**
+ * Parses the PowerShell of a document's `run` actions ahead of `new RunbookModel`, yielding after
+ * each command parsed: the server drives it in slices (util/cooperative), so a first analysis of a
+ * long runbook can be cancelled and lets other requests through. The model built next from the same
+ * text gets the same actions (the parser reuses unchanged blocks) and finds their scripts here.
+ */
+export function* parseRunScripts(text: string, document = ''): Steps<void> {
+  const runbook = parseRunbook(text, splitLines(text), document);
+  yield;
+  for (const procedure of runbook.procedures) {
+    for (const step of procedure.steps) {
+      for (const action of step.actions) {
+        if (action.kind !== 'run' || action.command.trim() === '' || runScripts.has(action)) continue;
+        runScripts.set(action, new RunScript(action, parsePowerShell(action.command)));
+        yield;
+      }
+    }
+  }
+}
 
 export interface StepNode {
   /** Unique key `procedureIndex:stepIndex`. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 import { ByteBoundedCache } from '../util/boundedCache';
+import { parseSimplePipeline, whereComparison } from './simple';
 
 export interface PsRange {
   /** UTF-16 offsets into the command text, like tree-sitter's and LSP's. */
@@ -99,10 +100,17 @@ export interface PsScript {
   errors: PsRange[];
 }
 
-const COMPARISON_OPERATORS = new Set(['-eq', '-ne', '-like', '-notlike', '-match', '-notmatch', '-ieq', '-ilike', '-ceq', '-clike', '-in', '-contains']);
-const WHERE_NAMES = new Set(['where-object', 'where', '?']);
-
 let parser: Parser | undefined;
+
+/**
+ * Whether simple one-line pipelines skip tree-sitter (powershell/simple.ts): same summaries, a
+ * fraction of the time. Off only to measure the tree-sitter path against it (bench/robust.mjs).
+ */
+let fastPath = true;
+
+export function setPowerShellFastPath(enabled: boolean): void {
+  fastPath = enabled;
+}
 
 /** Finds a .wasm file next to the bundle (the shipped extension) or in node_modules (tests). */
 function locate(file: string, packageFile: string): string {
@@ -135,15 +143,28 @@ export async function initPowerShellParser(): Promise<void> {
 const CACHE_BYTES = 48 * 1024 * 1024;
 const cache = new ByteBoundedCache<string, PsScript>(CACHE_BYTES, (text, script) => 2 * text.length * 4 + 400 * (script.commands.length + script.variables.length + script.comparisons.length + script.errors.length) + 200);
 
+/**
+ * PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
+ * ones; tree-sitter-powershell does not. One UTF-16 unit each, so offsets stay the same.
+ */
+export function plainQuotes(text: string): string {
+  return text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'");
+}
+
 export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
   if (cached) return cached;
-  // PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
-  // ones; tree-sitter-powershell does not. One UTF-16 unit each, so offsets stay the same.
-  const plain = text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'");
+  const plain = plainQuotes(text);
+  // One-line commands without typographic quotes (whose list texts tree-sitter's path takes from
+  // either spelling) may take the fast path; it answers undefined for anything but the simple shape.
+  const simple = fastPath && plain === text && !text.includes('\n') ? parseSimplePipeline(plain) : undefined;
+  if (simple) {
+    cache.set(text, simple);
+    return simple;
+  }
   let script: PsScript;
   try {
-    script = summarize(plain, text, []);
+    script = summarize(plain, text, [], plain);
   } catch {
     // Whatever tree-sitter or the summary cannot take stays a problem of this one command.
     script = { commands: [], assignments: [], heads: [], pipelines: [], variables: [], comparisons: [], errors: [{ start: 0, end: text.length }] };
@@ -161,7 +182,7 @@ export function parsePowerShell(text: string): PsScript {
       for (const at of commas) characters[at] = ' ';
       const variant = characters.join('');
       try {
-        const alternative = summarize(variant, text, commas);
+        const alternative = summarize(variant, text, commas, plain);
         if (alternative.errors.length === 0) script = alternative;
       } catch {
         // Keep the first parse's errors.
@@ -172,12 +193,13 @@ export function parsePowerShell(text: string): PsScript {
   return script;
 }
 
-function summarize(source: string, original: string, commas: number[]): PsScript {
+/** `source` is what tree-sitter parses; `plain` the same before any list comma was blanked out of it. */
+function summarize(source: string, original: string, commas: number[], plain: string): PsScript {
   if (!parser) throw new Error('The PowerShell parser is not initialised: call initPowerShellParser() first.');
   const tree = parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
-    return new Summarizer(original, commas).summarize(tree.rootNode);
+    return new Summarizer(original, commas, plain).summarize(tree.rootNode);
   } finally {
     tree.delete();
   }
@@ -230,6 +252,7 @@ class Summarizer {
   constructor(
     private readonly original: string,
     private readonly commas: number[],
+    private readonly plain: string,
   ) {}
 
   summarize(root: Node): PsScript {
@@ -318,7 +341,7 @@ class Summarizer {
         const argument = this.argument(child);
         const previous = elements[elements.length - 1];
         // `a, b`: one list argument, as PowerShell reads it.
-        if (previous?.kind === 'argument' && this.commas.some((at) => at >= previous.argument.range.end && at < argument.range.start)) {
+        if (previous?.kind === 'argument' && this.commaBetween(previous.argument.range.end, argument.range.start)) {
           const range = { start: previous.argument.range.start, end: argument.range.end };
           const text = this.original.slice(range.start, range.end);
           previous.argument = { kind: 'expression', text, value: text, range, valueRange: range };
@@ -345,8 +368,22 @@ class Summarizer {
     };
     if (parent !== undefined) command.parent = parent;
     this.script.commands.push(command);
-    this.whereComparison(command);
+    const comparison = whereComparison(this.script.commands, this.script.commands.length - 1);
+    if (comparison) this.script.comparisons.push(comparison);
     return this.script.commands.length - 1;
+  }
+
+  /** Whether a blanked list comma lies in [from, to): a binary search, the commas are in order (a 10,000-line command has 10,000). */
+  private commaBetween(from: number, to: number): boolean {
+    const { commas } = this;
+    let low = 0;
+    let high = commas.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (commas[middle]! < from) low = middle + 1;
+      else high = middle;
+    }
+    return low < commas.length && commas[low]! < to;
   }
 
   /**
@@ -379,7 +416,9 @@ class Summarizer {
     while ((inner.type === 'array_literal_expression' || inner.type === 'unary_expression') && inner.namedChildCount === 1) {
       inner = inner.namedChild(0)!;
     }
-    const base = { text: node.text, range: range(node), valueRange: range(node), value: node.text };
+    // An argument's text with its list commas, not as parsed with them blanked (`{ Format-Table Name, Status }`).
+    const text = this.commas.length > 0 ? this.plain.slice(node.startIndex, node.endIndex) : node.text;
+    const base = { text, range: range(node), valueRange: range(node), value: text };
     switch (inner.type) {
       case 'string_literal': {
         const literal = inner.namedChild(0) ?? inner;
@@ -433,22 +472,6 @@ class Summarizer {
     }
     if (command !== undefined) comparison.command = command;
     this.script.comparisons.push(comparison);
-  }
-
-  /** The simplified syntax `Where-Object HealthSetName -eq POP`. */
-  private whereComparison(command: PsCommand): void {
-    if (!WHERE_NAMES.has(command.name.toLowerCase())) return;
-    const [property, operator, value] = command.elements.filter((e) => !(e.kind === 'parameter' && e.name.toLowerCase() === 'property'));
-    if (property?.kind !== 'argument' || property.argument.kind !== 'bareword') return;
-    if (operator?.kind !== 'parameter' || !COMPARISON_OPERATORS.has('-' + operator.name.toLowerCase())) return;
-    if (value?.kind !== 'argument' || (value.argument.kind !== 'string' && value.argument.kind !== 'bareword')) return;
-    this.script.comparisons.push({
-      property: property.argument.text,
-      operator: '-' + operator.name.toLowerCase(),
-      value: value.argument.value,
-      valueRange: value.argument.valueRange,
-      command: this.script.commands.indexOf(command),
-    });
   }
 
   /** Pipelines whose first element is a value; the commands after it move one place down the pipeline. */

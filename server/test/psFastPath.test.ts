@@ -1,0 +1,118 @@
+// The PowerShell fast path (powershell/simple.ts) gives exactly tree-sitter's summary: a differential
+// test over every command of the examples, the fixtures, the fuzz test's mutants, the generated
+// benchmark runbooks and the robustness shapes, plus seeded mutations of each of those commands.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { RunbookLanguageService } from '../src/languageService';
+import { clearPowerShellCache, parsePowerShell, plainQuotes, type PsScript, setPowerShellFastPath } from '../src/powershell/parser';
+import { parseSimplePipeline } from '../src/powershell/simple';
+import { languageService } from './helpers';
+import { mutate, PIECES, random } from './mutate';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+function runbooksUnder(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) return runbooksUnder(path);
+    return name.endsWith('.exrunbook') ? [readFileSync(path, 'utf8')] : [];
+  });
+}
+
+/** Every `run` command of a runbook, as the model gives them to the PowerShell parser. */
+function commandsOf(service: RunbookLanguageService, text: string): string[] {
+  return service.analyze(text, 'file:///work/fast-path.exrunbook').allScripts.map(({ run }) => run.action.command);
+}
+
+/** Pieces a command can be cut with: the fuzz test's, and the tokens at the fast path's edges. */
+const COMMAND_PIECES = [...PIECES, ',', ', ', ':', '-', '--', ' -X:', '10MB', '1.5', '-5', '0x1F', '$x.y', '$env:TEMP', '$using:Server', '${x}', '@p', '"a $b"', '"$b\\c"', '"$b:c"', '"$b.c $d[0]"', "'it''s'", '`', ';', '=', '>', '2>&1', '&', '[int]', '@(', 'a,b', '*.log', 'C:\\Logs', '<Server name>', '\u201Cx\u201D', 'Where-Object Name -eq POP', ' | ', '|', '#c'];
+
+function mutateCommand(command: string, next: () => number): string {
+  let result = command;
+  for (let r = 1 + Math.floor(next() * 3); r > 0; r--) {
+    const at = Math.floor(next() * (result.length + 1));
+    if (next() < 0.3) result = result.slice(0, at) + result.slice(at + 1 + Math.floor(next() * 6));
+    else result = result.slice(0, at) + COMMAND_PIECES[Math.floor(next() * COMMAND_PIECES.length)]! + result.slice(at);
+  }
+  return result;
+}
+
+/** Tree-sitter's summary of a command, as parsePowerShell gave it before the fast path. */
+function treeSitter(command: string): PsScript {
+  setPowerShellFastPath(false);
+  try {
+    clearPowerShellCache();
+    return parsePowerShell(command);
+  } finally {
+    setPowerShellFastPath(true);
+  }
+}
+
+describe('PowerShell fast path: the same summaries as tree-sitter', () => {
+  let service: RunbookLanguageService;
+  const corpus = new Set<string>();
+  let exampleCommands: string[] = [];
+
+  before(async () => {
+    service = await languageService();
+    const seeds = [...runbooksUnder(join(ROOT, 'examples')), ...runbooksUnder(join(ROOT, 'server', 'test', 'fixtures'))];
+    exampleCommands = seeds.flatMap((text) => commandsOf(service, text));
+    // The fuzz test's mutants (same generator and seed) and more of them.
+    const next = random(0x9e3779b9);
+    const fuzzed = Array.from({ length: 400 }, (_, i) => mutate(seeds[i % seeds.length]!, next));
+    // The benchmarks' runbooks: the generated POP style and the robustness shapes (their first 40,000 characters).
+    const generate = (await import(pathToFileURL(join(ROOT, 'bench', 'generate.mjs')).href)) as { generate: (lines: number, seed?: number) => { text: string } };
+    const robust = (await import(pathToFileURL(join(ROOT, 'bench', 'robust.mjs')).href)) as { SHAPES: { text: () => string }[] };
+    const generated = [generate.generate(1000).text, generate.generate(3000, 7).text, ...robust.SHAPES.map((s) => s.text().slice(0, 40_000))];
+    for (const text of [...seeds, ...fuzzed, ...generated]) for (const command of commandsOf(service, text)) corpus.add(command);
+    // Pipelines joined: script blocks after filters and lists, numbered as tree-sitter numbers them.
+    const tails = [' | ?{$_.HealthSetName -eq "POP"}', ' | Where-Object { $_.AlertValue -ne \'Healthy\' -and $_.Name -like "Pop*" }', ' | Invoke-Command -ComputerName $Server { Restart-Service MSExchangePOP3 }', ' | Where-Object State -eq Active', ' | Format-List Name, State'];
+    for (const operator of ['eq', 'ne', 'like', 'notlike', 'match', 'notmatch', 'ieq', 'ine', 'ilike', 'ceq', 'cne', 'clike', 'gt', 'in', 'contains', 'EQ']) {
+      tails.push(` | ?{$_.Name -${operator} 'POP*'}`, ` | Where-Object { $_.State -${operator} "Up" -or $_.Name -${operator} "x" }`);
+    }
+    const joined = random(0x2545f491);
+    for (const command of [...corpus]) corpus.add(command + tails[Math.floor(joined() * tails.length)]! + tails[Math.floor(joined() * tails.length)]!);
+    const mutations = random(0x51ed270b);
+    for (const command of [...corpus]) for (let i = 0; i < 6; i++) corpus.add(mutateCommand(command, mutations));
+  });
+  after(() => clearPowerShellCache());
+
+  it('gives every command it takes exactly the summary tree-sitter gives', () => {
+    const differences: string[] = [];
+    let taken = 0;
+    for (const command of corpus) {
+      const fast = command.includes('\n') ? undefined : parseSimplePipeline(plainQuotes(command));
+      if (!fast) continue;
+      taken++;
+      try {
+        assert.deepStrictEqual(fast, treeSitter(command));
+      } catch {
+        if (differences.length < 10) differences.push(`${JSON.stringify(command)}\n  fast:        ${JSON.stringify(fast)}\n  tree-sitter: ${JSON.stringify(treeSitter(command))}`);
+      }
+    }
+    assert.deepEqual(differences, []);
+    // Not a vacuous comparison: thousands of commands, of every kind, went through both paths.
+    assert.ok(taken > 2000, `${taken} of ${corpus.size} commands took the fast path`);
+  });
+
+  it('takes most commands of the examples and fixtures, and leaves statements, other script blocks, subexpressions and assignments to tree-sitter', () => {
+    const taken = exampleCommands.filter((c) => !c.includes('\n') && parseSimplePipeline(plainQuotes(c)));
+    assert.ok(taken.length * 4 >= exampleCommands.length * 3, `${taken.length} of ${exampleCommands.length}`);
+    for (const command of ['Invoke-Command -ComputerName $Server { Get-Service | Restart-Service -Force:$true; Get-Date }', 'Get-ServerHealth $Server | ?{ $_.Name -in "A", "B" }', 'Write-Host "Server $using:Server"', 'Write-Host "$($Server.Name)"', '$r = Get-ServerHealth $Server', 'Get-Date; Get-Date', 'Get-X (Get-Date)', 'Get-X $s.Name', 'Get-X 10MB', 'Get-X -Identity <Server name>']) {
+      assert.equal(parseSimplePipeline(command), undefined, command);
+    }
+  });
+
+  it('reads the common shape: parameters, colon values, lists, strings, numbers, pipelines', () => {
+    const script = parseSimplePipeline("Get-ServerHealth -Identity $Server -HealthSet POP | Where-Object AlertValue -eq 'Unhealthy' | Format-Table Name, AlertValue -AutoSize:$true 10 1.5")!;
+    assert.deepEqual(script.commands.map((c) => c.name), ['Get-ServerHealth', 'Where-Object', 'Format-Table']);
+    assert.deepEqual(script.pipelines, [[0, 1, 2]]);
+    assert.deepEqual(script.comparisons.map((c) => [c.property, c.operator, c.value, c.command]), [['AlertValue', '-eq', 'Unhealthy', 1]]);
+    const table = script.commands[2]!.elements.map((e) => (e.kind === 'parameter' ? `-${e.name}` : `${e.argument.kind}:${e.argument.text}`));
+    assert.deepEqual(table, ['expression:Name, AlertValue', '-AutoSize', 'variable:$true', 'number:10', 'number:1.5']);
+    assert.deepEqual(script.variables.map((v) => v.name), ['Server', 'true']);
+  });
+});
