@@ -508,10 +508,14 @@ export function startServer(connection: Connection): void {
   connection.onWorkspaceSymbol(
     safe('workspaceSymbol', [], (params) =>
       service!.workspaceSymbols(
-        documents.all().flatMap((d) => {
-          const model = modelOf(d.uri);
-          return model ? [{ uri: d.uri, model }] : [];
-        }),
+        [
+          ...documents.all().flatMap((d) => {
+            const model = modelOf(d.uri);
+            return model ? [{ uri: d.uri, model }] : [];
+          }),
+          // Runbooks of the workspace that are not open, as read from disk.
+          ...(workspace?.all() ?? []).filter((r) => !documents.get(r.uri)).map((r) => ({ uri: r.uri, model: r.model() })),
+        ],
         params.query,
       ),
     ),

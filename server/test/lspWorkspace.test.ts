@@ -30,6 +30,8 @@ import {
   StreamMessageWriter,
   type TextDocumentEdit,
   type TextEdit,
+  type WorkspaceSymbol,
+  WorkspaceSymbolRequest,
   createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 import { startServer } from '../src/server';
@@ -173,6 +175,9 @@ describe('runbooks that refer to each other, over LSP', () => {
         const found = await pulled(client, popUri());
         return found.join() === `unknown-runbook:${popLine('pop-imap:')}` ? found : undefined;
       });
+      // Workspace symbols include the procedures and steps of runbooks that are not open.
+      const symbols = (await client.connection.sendRequest(WorkspaceSymbolRequest.type, { query: 'rerun-deep' })) as WorkspaceSymbol[];
+      assert.deepEqual(symbols.map((sym) => [sym.name, sym.location.uri]), [['verify.rerun-deep', protocolUri()]]);
 
       // A file created on disk, announced by the client's watcher: its id now resolves.
       mkdirSync(join(folder, 'sub'), { recursive: true });
