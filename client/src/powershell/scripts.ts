@@ -203,17 +203,21 @@ if ($connection.Fanout -eq 'serial') {
   if ($global:ExrStopping) {
     foreach ($old in @($global:ExrStopping)) { if ($old.Handle.IsCompleted) { $old.PowerShell.Dispose(); [void]$global:ExrStopping.Remove($old) } }
   } else { $global:ExrStopping = New-Object System.Collections.ArrayList }
-  if (-not $global:ExrPool -or $global:ExrPoolSize -ne $Concurrency -or $global:ExrPool.RunspacePoolStateInfo.State -ne 'Opened') {
+  if (-not $global:ExrPool -or $global:ExrPoolSize -ne $Concurrency -or $global:ExrPoolScript -cne $ServerScript -or $global:ExrPool.RunspacePoolStateInfo.State -ne 'Opened') {
     if ($global:ExrPool) { $global:ExrPool.Dispose() }
     $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
     if (@($connection.Modules).Count -gt 0) { $state.ImportPSModule([string[]]@($connection.Modules)) }
     foreach ($snapIn in @($connection.SnapIns)) { $warning = $null; [void]$state.ImportPSSnapIn($snapIn, [ref]$warning) }
+    # The per-server script as a function each runspace defines once: given as script text to every
+    # call, it was compiled again each time (measured: 17-20 ms of CPU per server, against 8-9 ms).
+    $state.Commands.Add((New-Object System.Management.Automation.Runspaces.SessionStateFunctionEntry('__ExrServerPoll', $ServerScript)))
     # Headroom above $Concurrency: a server being stopped after its deadline still holds a runspace.
     # No host: what a runspace writes to the host must not reach this process's stdout.
     $global:ExrPool = [runspacefactory]::CreateRunspacePool($state)
     [void]$global:ExrPool.SetMaxRunspaces($Concurrency + 4)
     $global:ExrPool.Open()
     $global:ExrPoolSize = $Concurrency
+    $global:ExrPoolScript = $ServerScript
   }
   $waiting = New-Object System.Collections.Queue
   foreach ($name in $Servers) { $waiting.Enqueue($name) }
@@ -223,7 +227,7 @@ if ($connection.Fanout -eq 'serial') {
       $name = $waiting.Dequeue()
       $shell = [powershell]::Create()
       $shell.RunspacePool = $global:ExrPool
-      [void]$shell.AddScript($ServerScript).AddArgument($name)
+      [void]$shell.AddCommand('__ExrServerPoll').AddArgument($name)
       [void]$running.Add(@{ Server = $name; PowerShell = $shell; Handle = $shell.BeginInvoke(); Clock = [System.Diagnostics.Stopwatch]::StartNew() })
     }
     $still = New-Object System.Collections.ArrayList
