@@ -152,11 +152,18 @@ if ($global:ExrExchangeSession) { Remove-PSSession -Session $global:ExrExchangeS
 export const SERVER_HEALTH_SCRIPT = String.raw`
 param([string]$Server)
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
-$toIso = { param($date) if ($date -is [datetime]) { $date.ToUniversalTime().ToString('o') } elseif ($null -ne $date -and [string]$date -ne '') { [string]$date } else { $null } }
 try {
   $items = @(Get-ServerHealth -Identity $Server -ErrorAction Stop)
   $monitors = New-Object System.Collections.ArrayList
   foreach ($m in $items) {
+    # Dates as ISO text (5.1 and 7 would serialise DateTime differently), inline: a script block
+    # call per date cost more than the rest of the shaping.
+    $iso = New-Object System.Collections.ArrayList
+    foreach ($date in @($m.LastTransitionTime, $m.FirstAlertObservedTime, $m.LastExecutionTime)) {
+      if ($date -is [datetime]) { [void]$iso.Add($date.ToUniversalTime().ToString('o')) }
+      elseif ($null -ne $date -and [string]$date -ne '') { [void]$iso.Add([string]$date) }
+      else { [void]$iso.Add($null) }
+    }
     [void]$monitors.Add(@{
       name = [string]$m.Name
       healthSet = [string]$m.HealthSetName
@@ -164,9 +171,9 @@ try {
       targetResource = [string]$m.TargetResource
       alertValue = [string]$m.AlertValue
       currentHealthSetState = [string]$m.CurrentHealthSetState
-      lastTransitionTime = (& $toIso $m.LastTransitionTime)
-      firstAlertObservedTime = (& $toIso $m.FirstAlertObservedTime)
-      lastExecutionTime = (& $toIso $m.LastExecutionTime)
+      lastTransitionTime = $iso[0]
+      firstAlertObservedTime = $iso[1]
+      lastExecutionTime = $iso[2]
       lastExecutionResult = [string]$m.LastExecutionResult
       description = [string]$m.Description
       error = [string]$m.Error
