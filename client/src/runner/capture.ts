@@ -41,8 +41,9 @@ export const DEFINE_STEP_FUNCTION = `. ([scriptblock]::Create($env:${STEP_HELPER
  * and after because `$?` only describes the last statement, and `$LASTEXITCODE` is cleared first so
  * a native exit code from an earlier step is not taken for this one's. The call is dot-sourced:
  * the step runs in the admin's scope, its assignments stay set, and the function's own variables
- * (named so nothing else uses them) are removed at the end. The step's text is only re-parsed
- * here, never put into other code: properties and the nonce arrive as data.
+ * (named so nothing else uses them) are removed at the end. The step's pieces are its own text,
+ * cut where PowerShell's parser says its statements and pipeline elements begin and end; the
+ * properties and the nonce arrive as data, never as code.
  */
 const STEP_FUNCTION_SCRIPT = String.raw`
 function global:Invoke-RunbookStep {
