@@ -34,20 +34,29 @@ if ($env:EXCHANGE_SIMULATOR_QUIET -ne '1') {
 }
 
 # The prompt says [SIM] so nobody mistakes this shell for one connected to Exchange. The existing
-# prompt is wrapped, not replaced, and put back when the module is removed. VS Code's shell
-# integration marks the prompt's start with OSC 633;A: the prefix goes after that mark.
-$script:SimOriginalPrompt = (Get-Item -Path function:prompt -ErrorAction SilentlyContinue).ScriptBlock
+# prompt is wrapped, not replaced, and put back when the module is removed.
+# In a VS Code terminal, shell integration (shellIntegration.ps1) owns the prompt function: it reads
+# the last command's $? first thing (the exit code VS Code shows) and writes the OSC 633 marks
+# (prompt start, cwd, command start) around the prompt it wraps, kept in
+# $Global:__VSCodeOriginalPrompt. Wrapping its function from outside put [SIM] among its marks,
+# which garbled PSReadLine's redraws; so there [SIM] goes into the prompt VS Code wraps, and VS
+# Code's function stays outermost with its marks as it writes them.
+$vscodePrompt = Get-Variable -Name __VSCodeOriginalPrompt -Scope Global -ErrorAction SilentlyContinue
+$script:SimPromptInVSCode = $null -ne $vscodePrompt -and $vscodePrompt.Value -is [scriptblock]
+$script:SimOriginalPrompt = if ($script:SimPromptInVSCode) { $vscodePrompt.Value } else { (Get-Item -Path function:prompt -ErrorAction SilentlyContinue).ScriptBlock }
 $script:SimPrompt = {
     $text = if ($null -ne $script:SimOriginalPrompt) { & $script:SimOriginalPrompt } else { "PS $($executionContext.SessionState.Path.CurrentLocation)> " }
-    $text = [string]($text -join '')
-    $mark = [string][char]0x1b + ']633;A' + [string][char]0x07
-    $at = $text.IndexOf($mark, [StringComparison]::Ordinal)
-    if ($at -ge 0) { return $text.Insert($at + $mark.Length, '[SIM] ') }
-    return '[SIM] ' + $text
+    return '[SIM] ' + [string]($text -join '')
 }
-Set-Item -Path function:global:prompt -Value $script:SimPrompt
+if ($script:SimPromptInVSCode) {
+    Set-Variable -Name __VSCodeOriginalPrompt -Scope Global -Value $script:SimPrompt
+} else {
+    Set-Item -Path function:global:prompt -Value $script:SimPrompt
+}
 $ExecutionContext.SessionState.Module.OnRemove = {
-    if ($null -ne $script:SimOriginalPrompt) { Set-Item -Path function:global:prompt -Value $script:SimOriginalPrompt }
+    if ($null -eq $script:SimOriginalPrompt) { return }
+    if ($script:SimPromptInVSCode) { Set-Variable -Name __VSCodeOriginalPrompt -Scope Global -Value $script:SimOriginalPrompt }
+    else { Set-Item -Path function:global:prompt -Value $script:SimOriginalPrompt }
 }
 
 Export-ModuleMember -Function @(

@@ -52,6 +52,29 @@ Describe 'Several processes, one world' {
         (Invoke-Command -ComputerName EX-CAS01 { Get-Service MSExchangePOP3 }).Status | Should -Be 'Running'
     }
 
+    It 'parses a world once while its text is unchanged, even just after a write, and drops it on any write' {
+        Use-FreshState | Out-Null
+        Reset-ExchangeSimulator pop3-cas-stopped -FreezeClock
+        $module = Get-Module ExchangeSimulator
+        # Within 2 s of the write the time stamp is not trusted: the text decides.
+        $first = & $module { Read-SimWorld }
+        $again = & $module { Read-SimWorld }
+        [object]::ReferenceEquals($first, $again) | Should -BeTrue -Because 'an unchanged file is not parsed again'
+        # Another process changes the world a moment later (well within the 2 s of distrust).
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$($script:SimManifest)'; Set-ExchangeSimulatorServer -Identity EX-MBX02 -LatencyMilliseconds 7 | Out-Null"
+        $LASTEXITCODE | Should -Be 0
+        $theirs = & $module { Read-SimWorld }
+        [object]::ReferenceEquals($first, $theirs) | Should -BeFalse
+        $theirs['revision'] | Should -Be ($first['revision'] + 1)
+        $theirs['servers']['EX-MBX02']['latencyMs'] | Should -Be 7
+        # This process's own write: the next read is the new world, not the cached one.
+        Set-ExchangeSimulatorServer -Identity EX-MBX02 -LatencyMilliseconds 8 | Out-Null
+        $ours = & $module { Read-SimWorld }
+        $ours['servers']['EX-MBX02']['latencyMs'] | Should -Be 8
+        $ours['revision'] | Should -Be ($theirs['revision'] + 1)
+    }
+
     It 'gives up on a lock held too long with a clear error instead of hanging' {
         $state = Use-FreshState
         Reset-ExchangeSimulator healthy -FreezeClock

@@ -76,17 +76,56 @@ Describe 'Loading the simulator' {
         prompt | Should -Be $before
     }
 
-    It 'puts [SIM] after the prompt-start mark of VS Code shell integration' {
-        $env:EXCHANGE_SIMULATOR = '1'
-        $saved = (Get-Item function:prompt).ScriptBlock
-        $mark = [string][char]0x1b + ']633;A' + [string][char]0x07
-        Set-Item function:global:prompt -Value ([scriptblock]::Create("'$mark' + 'PS /> '"))
+    It 'keeps VS Code shell integration''s command detection: its marks and exit codes, [SIM] inside its prompt' {
+        # VS Code's own script, from the code-server the host tests run in (scripts/setup.sh).
+        $integration = Join-Path $script:SimRoot '.vscode-test/code-server/node_modules/code-server/lib/vscode/out/vs/workbench/contrib/terminal/common/scripts/shellIntegration.ps1'
+        Test-Path -LiteralPath $integration | Should -BeTrue -Because "scripts/setup.sh installs code-server with VS Code's shell integration ($integration)"
+        # A fresh pwsh, as a terminal is: the integration installs itself once per session. A command
+        # ends (history entry, in execution), then PowerShell asks for the prompt with $? as it left it.
+        $probe = @'
+param($Integration, $Manifest)
+$env:VSCODE_NONCE = 'n1'
+. $Integration
+$esc = [string][char]0x1b
+$bel = [string][char]0x07
+function Show([string]$Text) { $Text.Replace($esc, '<ESC>').Replace($bel, '<BEL>') }
+# What PSReadLine's Enter does under the integration: the command is in execution, in the history.
+function Start-Command {
+    $global:__VSCodeIsInExecution = $true
+    Add-History -InputObject ([pscustomobject]@{ CommandLine = 'x'; ExecutionStatus = 'Completed'; StartExecutionTime = [datetime]::Now; EndExecutionTime = [datetime]::Now })
+}
+prompt | Out-Null
+$env:EXCHANGE_SIMULATOR = '1'
+Import-Module $Manifest -ErrorAction Stop
+Start-Command; Get-Item -LiteralPath '/no/such/exr/file' -ErrorAction SilentlyContinue; $failed = prompt
+Start-Command; Get-ServerHealth -Identity EX-CAS01 -ErrorAction Stop | Out-Null; $succeeded = prompt
+Remove-Module ExchangeSimulator
+Start-Command; 'done' | Out-Null; $after = prompt
+# The integration writes its own marks to stdout when it loads: the answer is the marked line.
+'EXR-PROMPTS ' + (@{ failed = (Show $failed); succeeded = (Show $succeeded); after = (Show $after) } | ConvertTo-Json -Compress)
+'@
+        $file = Join-Path ([IO.Path]::GetTempPath()) "exsim-integration-$PID.ps1"
+        Set-Content -LiteralPath $file -Value $probe
         try {
-            Import-Module $script:SimManifest -Force
-            prompt | Should -Be "$($mark)[SIM] PS /> "
-            Remove-Module ExchangeSimulator
+            $env:EXCHANGE_SIMULATOR_STATE = Use-FreshState
+            $json = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $file $integration $script:SimManifest
+            $LASTEXITCODE | Should -Be 0 -Because "$json"
         } finally {
-            Set-Item function:global:prompt -Value $saved
+            Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
         }
+        $line = [string](@($json) -match 'EXR-PROMPTS ' | Select-Object -First 1)
+        $prompts = $line.Substring($line.IndexOf('EXR-PROMPTS ') + 12) | ConvertFrom-Json
+        # The failed command is reported as exit code 1, the successful one as 0 (VS Code reads $? first).
+        $prompts.failed | Should -BeLike '<ESC>]633;D;1<BEL><ESC>]633;A<BEL>*'
+        $prompts.succeeded | Should -BeLike '<ESC>]633;D;0<BEL><ESC>]633;A<BEL>*'
+        foreach ($prompt in $prompts.failed, $prompts.succeeded) {
+            # One prompt start, one command start, and [SIM] as prompt text between them, after the cwd mark.
+            ([regex]::Matches($prompt, '633;A')).Count | Should -Be 1
+            ([regex]::Matches($prompt, '633;B')).Count | Should -Be 1
+            $prompt | Should -Match '633;P;Cwd=[^<]*<BEL>\[SIM\] PS [^<]*> <ESC>\]633;B<BEL>$'
+        }
+        # Removed: VS Code's prompt is back as it was, no [SIM].
+        $prompts.after | Should -Match '633;A<BEL>.*633;P;Cwd=[^<]*<BEL>PS [^<]*> <ESC>\]633;B<BEL>$'
+        $prompts.after | Should -Not -Match 'SIM'
     }
 }

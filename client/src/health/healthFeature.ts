@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { describeNotFound, locatePowerShell } from '../powershell/locate';
+import { describeError } from '../powershell/sessionMessages';
 import { HealthView, HEALTH_VIEW_ID, type HealthNode } from './healthView';
 import { createModel, isUnhealthy, type HealthModel } from './model';
 import { HealthStatusBar } from './statusBar';
@@ -123,7 +124,7 @@ export class HealthFeature implements vscode.Disposable, ServerDirectory {
     }
     const password = this.settings.connection.mode === 'remote' && this.settings.connection.userName ? await this.context.secrets.get(CREDENTIAL_KEY) : undefined;
     try {
-      this.source = new SessionHealthSource(located.path, this.settings.connection, this.log, password);
+      this.source = new SessionHealthSource(located.path, this.settings.connection, this.log, password, describeError);
     } catch (error) {
       // A remote connection without a usable server name, say: shown in the view, not thrown away.
       this.show({ ...empty, session: { kind: 'failed', message: errorMessage(error) } });
@@ -352,7 +353,7 @@ export class HealthFeature implements vscode.Disposable, ServerDirectory {
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeError(error);
 }
 
 /** Workspace settings when a folder is open (the team's runbook repo), else the user's. */

@@ -24,6 +24,8 @@ export class SessionHealthSource implements HealthSource {
     private readonly connection: ConnectionSettings,
     log: SessionLog,
     password?: string,
+    /** Words an error for the user: the client passes sessionMessages.describeError (their language). */
+    private readonly describe: (error: unknown) => string = (error) => (error instanceof Error ? error.message : String(error)),
   ) {
     this.session = createExchangeSession(executable, toConnection(connection, password), { log });
   }
@@ -33,7 +35,10 @@ export class SessionHealthSource implements HealthSource {
   }
 
   async poll(servers: readonly string[], perServerTimeoutMs: number): Promise<ServerReading[]> {
-    const health = await pollServerHealth(this.session, servers, { perServerTimeoutMs, concurrency: POLL_CONCURRENCY });
+    // A failed session shows in the view with its reason: in the user's language.
+    const health = await pollServerHealth(this.session, servers, { perServerTimeoutMs, concurrency: POLL_CONCURRENCY }).catch((error: unknown) => {
+      throw error instanceof SessionError ? new SessionError(error.kind, error.reason, this.describe(error)) : error;
+    });
     return health.map((entry): ServerReading => {
       if (!entry.ok) return { server: entry.server, ok: false, reason: entry.reason, message: entry.message };
       return {
@@ -66,7 +71,7 @@ export class SessionHealthSource implements HealthSource {
     try {
       return { ok: true, ...(await invokeProbe(this.session, server, identity)) };
     } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) };
+      return { ok: false, message: this.describe(error) };
     }
   }
 
@@ -96,11 +101,11 @@ export class SessionHealthSource implements HealthSource {
 
   onDidChangeState(listener: (state: SourceState) => void): { dispose(): void } {
     return this.session.onDidChangeState((change: StateChange) => {
-      const message = change.error?.message ?? '';
+      const message = change.error ? this.describe(change.error) : '';
       if (change.state === 'starting') listener({ kind: 'starting' });
       else if (change.state === 'ready') listener({ kind: 'ready' });
       else if (change.state === 'restarting') listener({ kind: 'restarting', message });
-      else if (change.state === 'exited') listener({ kind: 'exited', message: message || 'PowerShell exited' });
+      else if (change.state === 'exited') listener({ kind: 'exited', message: message || this.describe(new SessionError('exited', { id: 'exited' })) });
       else if (change.error instanceof SessionError && change.error.kind === 'start-failed') listener({ kind: 'failed', message });
     });
   }

@@ -152,11 +152,18 @@ if ($global:ExrExchangeSession) { Remove-PSSession -Session $global:ExrExchangeS
 export const SERVER_HEALTH_SCRIPT = String.raw`
 param([string]$Server)
 $clock = [System.Diagnostics.Stopwatch]::StartNew()
-$toIso = { param($date) if ($date -is [datetime]) { $date.ToUniversalTime().ToString('o') } elseif ($null -ne $date -and [string]$date -ne '') { [string]$date } else { $null } }
 try {
   $items = @(Get-ServerHealth -Identity $Server -ErrorAction Stop)
   $monitors = New-Object System.Collections.ArrayList
   foreach ($m in $items) {
+    # Dates as ISO text (5.1 and 7 would serialise DateTime differently), inline: a script block
+    # call per date cost more than the rest of the shaping.
+    $iso = New-Object System.Collections.ArrayList
+    foreach ($date in @($m.LastTransitionTime, $m.FirstAlertObservedTime, $m.LastExecutionTime)) {
+      if ($date -is [datetime]) { [void]$iso.Add($date.ToUniversalTime().ToString('o')) }
+      elseif ($null -ne $date -and [string]$date -ne '') { [void]$iso.Add([string]$date) }
+      else { [void]$iso.Add($null) }
+    }
     [void]$monitors.Add(@{
       name = [string]$m.Name
       healthSet = [string]$m.HealthSetName
@@ -164,9 +171,9 @@ try {
       targetResource = [string]$m.TargetResource
       alertValue = [string]$m.AlertValue
       currentHealthSetState = [string]$m.CurrentHealthSetState
-      lastTransitionTime = (& $toIso $m.LastTransitionTime)
-      firstAlertObservedTime = (& $toIso $m.FirstAlertObservedTime)
-      lastExecutionTime = (& $toIso $m.LastExecutionTime)
+      lastTransitionTime = $iso[0]
+      firstAlertObservedTime = $iso[1]
+      lastExecutionTime = $iso[2]
       lastExecutionResult = [string]$m.LastExecutionResult
       description = [string]$m.Description
       error = [string]$m.Error
@@ -203,17 +210,21 @@ if ($connection.Fanout -eq 'serial') {
   if ($global:ExrStopping) {
     foreach ($old in @($global:ExrStopping)) { if ($old.Handle.IsCompleted) { $old.PowerShell.Dispose(); [void]$global:ExrStopping.Remove($old) } }
   } else { $global:ExrStopping = New-Object System.Collections.ArrayList }
-  if (-not $global:ExrPool -or $global:ExrPoolSize -ne $Concurrency -or $global:ExrPool.RunspacePoolStateInfo.State -ne 'Opened') {
+  if (-not $global:ExrPool -or $global:ExrPoolSize -ne $Concurrency -or $global:ExrPoolScript -cne $ServerScript -or $global:ExrPool.RunspacePoolStateInfo.State -ne 'Opened') {
     if ($global:ExrPool) { $global:ExrPool.Dispose() }
     $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault()
     if (@($connection.Modules).Count -gt 0) { $state.ImportPSModule([string[]]@($connection.Modules)) }
     foreach ($snapIn in @($connection.SnapIns)) { $warning = $null; [void]$state.ImportPSSnapIn($snapIn, [ref]$warning) }
+    # The per-server script as a function each runspace defines once: given as script text to every
+    # call, it was compiled again each time (measured: 17-20 ms of CPU per server, against 8-9 ms).
+    $state.Commands.Add((New-Object System.Management.Automation.Runspaces.SessionStateFunctionEntry('__ExrServerPoll', $ServerScript)))
     # Headroom above $Concurrency: a server being stopped after its deadline still holds a runspace.
     # No host: what a runspace writes to the host must not reach this process's stdout.
     $global:ExrPool = [runspacefactory]::CreateRunspacePool($state)
     [void]$global:ExrPool.SetMaxRunspaces($Concurrency + 4)
     $global:ExrPool.Open()
     $global:ExrPoolSize = $Concurrency
+    $global:ExrPoolScript = $ServerScript
   }
   $waiting = New-Object System.Collections.Queue
   foreach ($name in $Servers) { $waiting.Enqueue($name) }
@@ -223,7 +234,7 @@ if ($connection.Fanout -eq 'serial') {
       $name = $waiting.Dequeue()
       $shell = [powershell]::Create()
       $shell.RunspacePool = $global:ExrPool
-      [void]$shell.AddScript($ServerScript).AddArgument($name)
+      [void]$shell.AddCommand('__ExrServerPoll').AddArgument($name)
       [void]$running.Add(@{ Server = $name; PowerShell = $shell; Handle = $shell.BeginInvoke(); Clock = [System.Diagnostics.Stopwatch]::StartNew() })
     }
     $still = New-Object System.Collections.ArrayList

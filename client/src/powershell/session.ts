@@ -8,11 +8,55 @@ import { BOOTSTRAP_SCRIPT, HELLO_SCRIPT } from './scripts';
 export type SessionState = 'idle' | 'starting' | 'ready' | 'restarting' | 'exited' | 'disposed';
 export type SessionErrorKind = 'timeout' | 'exited' | 'start-failed' | 'disposed';
 
+/**
+ * What went wrong, as data: `message` is its English (logs, tests, the benchmarks), and the client
+ * words the same reason in the user's language (sessionMessages.ts). `detail` is text from
+ * PowerShell or the process (its errors, the tail of its stderr), shown as it came.
+ */
+export type SessionErrorReason =
+  | { id: 'closed' }
+  | { id: 'no-hello'; detail: string }
+  | { id: 'startup-script'; detail: string }
+  | { id: 'start-timeout'; ms: number }
+  | { id: 'exited'; code?: number | null; signal?: string; cause?: string; detail?: string }
+  | { id: 'request-timeout'; ms: number }
+  | { id: 'no-answer'; detail: string }
+  | { id: 'unexpected'; detail: string };
+
+function withDetail(text: string, detail: string | undefined): string {
+  return detail ? `${text}\n${detail}` : text;
+}
+
+export function englishSessionMessage(reason: SessionErrorReason): string {
+  switch (reason.id) {
+    case 'closed':
+      return 'The PowerShell session was closed.';
+    case 'no-hello':
+      return `PowerShell did not answer its first request: ${reason.detail}`;
+    case 'startup-script':
+      return reason.detail || 'The start-up script failed.';
+    case 'start-timeout':
+      return `PowerShell did not start within ${reason.ms} ms.`;
+    case 'exited': {
+      const how = reason.signal ? `signal ${reason.signal}` : typeof reason.code === 'number' ? `exit code ${reason.code}` : reason.cause;
+      return withDetail(how ? `PowerShell exited (${how}).` : 'PowerShell exited.', reason.detail);
+    }
+    case 'request-timeout':
+      return `PowerShell did not answer within ${reason.ms} ms; the process was stopped and starts again on the next request.`;
+    case 'no-answer':
+      return withDetail('PowerShell ended the request without an answer.', reason.detail);
+    case 'unexpected':
+      return reason.detail;
+  }
+}
+
 /** Why a request got no answer. Requests never reject with anything else. */
 export class SessionError extends Error {
   constructor(
     readonly kind: SessionErrorKind,
-    message: string,
+    readonly reason: SessionErrorReason,
+    /** English unless the client has put the reason into the user's language. */
+    message: string = englishSessionMessage(reason),
   ) {
     super(message);
     this.name = 'SessionError';
@@ -251,7 +295,7 @@ export class PowerShellSession {
    * time; the process is started (or restarted, after a backoff) when one needs it.
    */
   invoke<T = unknown>(script: string, params: Record<string, unknown> = {}, options: InvokeOptions = {}): Promise<InvokeResult<T>> {
-    if (this.disposed) return Promise.reject(new SessionError('disposed', 'The PowerShell session was closed.'));
+    if (this.disposed) return Promise.reject(new SessionError('disposed', { id: 'closed' }));
     return new Promise<InvokeResult<unknown>>((resolve, reject) => {
       this.queue.push({ script, params, options, resolve, reject });
       void this.pump();
@@ -273,7 +317,7 @@ export class PowerShellSession {
       }
     }
     this.disposed = true;
-    const error = new SessionError('disposed', 'The PowerShell session was closed.');
+    const error = new SessionError('disposed', { id: 'closed' });
     for (const pending of this.queue.splice(0)) pending.reject(error);
     this.setState('disposed');
     if (running && !running.gone) {
@@ -306,7 +350,7 @@ export class PowerShellSession {
       this.failures = 0;
       pending.resolve(result);
     } catch (error) {
-      pending.reject(error instanceof SessionError ? error : new SessionError('exited', String((error as Error)?.message ?? error)));
+      pending.reject(error instanceof SessionError ? error : new SessionError('exited', { id: 'unexpected', detail: String((error as Error)?.message ?? error) }));
     } finally {
       this.busy = false;
       void this.pump();
@@ -322,7 +366,7 @@ export class PowerShellSession {
   private async start(): Promise<Running> {
     const wait = this.notBefore - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    if (this.disposed) throw new SessionError('disposed', 'The PowerShell session was closed.');
+    if (this.disposed) throw new SessionError('disposed', { id: 'closed' });
     this.setState(this.everStarted ? 'restarting' : 'starting');
     this.everStarted = true;
     const deadline = Date.now() + this.options.startupTimeoutMs;
@@ -333,7 +377,7 @@ export class PowerShellSession {
       await this.send(running, `. ([scriptblock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('${base64(BOOTSTRAP_SCRIPT)}'))))`, remaining());
       const hello = await this.request(running, HELLO_SCRIPT, {}, 2, remaining());
       const info = hello.output[0] as { pid?: number; version?: string; edition?: string } | undefined;
-      if (!hello.ok || typeof info?.pid !== 'number') throw new SessionError('start-failed', `PowerShell did not answer its first request: ${hello.errors.join('; ')}`);
+      if (!hello.ok || typeof info?.pid !== 'number') throw new SessionError('start-failed', { id: 'no-hello', detail: hello.errors.join('; ') });
       running.realPid = info.pid;
       this.options.log?.info(`PowerShell ${info.version} (${info.edition}) started: ${this.options.executable}, PID ${running.child.pid}${info.pid !== running.child.pid ? `, real pwsh PID ${info.pid}` : ''}`);
       const startup = this.options.startupScript;
@@ -341,18 +385,18 @@ export class PowerShellSession {
         const result = await this.request(running, startup.script, startup.params ?? {}, 2, remaining());
         for (const line of result.information) this.options.log?.info(`start-up: ${line}`);
         for (const line of result.warnings) this.options.log?.warn(`start-up: ${line}`);
-        if (!result.ok) throw new SessionError('start-failed', result.errors.join('\n') || 'The start-up script failed.');
+        if (!result.ok) throw new SessionError('start-failed', { id: 'startup-script', detail: result.errors.join('\n') });
       }
       running.ready = true;
       this.setState('ready');
       return running;
     } catch (error) {
-      const reason = error instanceof SessionError ? error : new SessionError('start-failed', String((error as Error)?.message ?? error));
+      const reason = error instanceof SessionError ? error : new SessionError('start-failed', { id: 'unexpected', detail: String((error as Error)?.message ?? error) });
       if (running && !running.gone) this.stop(running);
       if (reason.kind === 'disposed') throw reason;
       this.failures++;
       this.notBefore = Date.now() + this.backoff();
-      const failed = new SessionError('start-failed', reason.kind === 'timeout' ? `PowerShell did not start within ${this.options.startupTimeoutMs} ms.` : reason.message);
+      const failed = new SessionError('start-failed', reason.kind === 'timeout' ? { id: 'start-timeout', ms: this.options.startupTimeoutMs } : reason.reason);
       this.options.log?.error(`PowerShell could not start (${this.options.executable}): ${failed.message}`);
       this.setState('exited', failed);
       throw failed;
@@ -385,14 +429,14 @@ export class PowerShellSession {
       const text = asText(chunk).split(/\r?\n/).filter((line) => line.trim() !== '' && !/^[0-9A-Za-z]{16}$/.test(line.trim())).join('\n');
       if (text) running.stderrTail = (running.stderrTail + '\n' + text).slice(-STDERR_TAIL);
     });
-    const onGone = (description: string) => {
+    const onGone = (how: { code?: number | null; signal?: string; cause?: string }) => {
       if (running.gone) return;
       running.gone = true;
       // The shim's exit does not take the real pwsh with it.
       killProcessTree([running.realPid ?? 0, child.pid ?? 0]);
       if (this.running === running) this.running = undefined;
       const tail = running.stderrTail.trim();
-      const error = new SessionError('exited', `PowerShell exited (${description}).${tail ? `\n${tail}` : ''}`);
+      const error = new SessionError('exited', { id: 'exited', ...how, detail: tail });
       if (running.current) running.current(error);
       if (!running.stopping) {
         this.options.log?.error(error.message);
@@ -406,8 +450,8 @@ export class PowerShellSession {
       if (!this.disposed) this.setState('exited', error);
       markExited();
     };
-    child.on('exit', (code, signal) => onGone(signal ? `signal ${signal}` : `exit code ${code}`));
-    child.on('error', (error) => onGone(error.message));
+    child.on('exit', (code, signal) => onGone(signal ? { signal } : { code }));
+    child.on('error', (error) => onGone({ cause: error.message }));
     return running;
   }
 
@@ -424,7 +468,7 @@ export class PowerShellSession {
   private send(running: Running, line: string, timeoutMs: number): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       if (running.gone) {
-        reject(new SessionError('exited', 'PowerShell exited.'));
+        reject(new SessionError('exited', { id: 'exited' }));
         return;
       }
       let settled = false;
@@ -440,7 +484,7 @@ export class PowerShellSession {
       running.current = fail;
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
-          fail(new SessionError('timeout', `PowerShell did not answer within ${timeoutMs} ms; the process was stopped and starts again on the next request.`));
+          fail(new SessionError('timeout', { id: 'request-timeout', ms: timeoutMs }));
           // The only way to stop a command here: SIGINT would stop the framing function as well.
           this.stop(running);
         }, timeoutMs);
@@ -451,7 +495,7 @@ export class PowerShellSession {
           if (stderr) this.options.log?.warn(`PowerShell stderr: ${stderr}`);
           settle(() => resolve(asText(result.stdout)));
         },
-        (error: unknown) => fail(new SessionError('exited', `PowerShell exited: ${(error as Error)?.message ?? error}`)),
+        (error: unknown) => fail(new SessionError('exited', { id: 'exited', cause: String((error as Error)?.message ?? error) })),
       );
     });
   }
@@ -466,7 +510,7 @@ export class PowerShellSession {
     if (!answer) {
       // node-powershell resolves with empty output when the process was stopped by SIGTERM.
       this.stop(running);
-      throw new SessionError('exited', `PowerShell ended the request without an answer.${running.stderrTail.trim() ? `\n${running.stderrTail.trim()}` : ''}`);
+      throw new SessionError('exited', { id: 'no-answer', detail: running.stderrTail.trim() });
     }
     return {
       ok: answer.ok === true,

@@ -1,7 +1,8 @@
-// Result capture for a step run in the terminal: the PowerShell wrapped around the step's commands
-// (capture the last pipeline's objects once, show them as written, report status and the tested
-// properties as one JSON line between per-run markers) and the parser of what the terminal streams
-// back. Pure and Windows PowerShell 5.1-compatible: no ?:, ??, &&, -AsHashtable, -EnumsAsStrings.
+// Result capture for a step run in the terminal: the step function each terminal defines once (it
+// captures the last pipeline's objects once, shows them as written, and reports status and the
+// tested properties as one JSON line between per-run markers), the short call that shows the step
+// as written, and the parser of what the terminal streams back. Pure; the PowerShell is Windows
+// PowerShell 5.1-compatible: no ?:, ??, &&, -AsHashtable, -EnumsAsStrings.
 import { randomBytes } from 'node:crypto';
 import { quotePowerShellLiteral } from '../powershell/quote';
 
@@ -13,52 +14,98 @@ export interface StepScriptRequest {
   nonce: string;
   /** `$Name = '<value>'` lines, values already quoted. */
   assignments: readonly string[];
-  /** The step's `run` commands before the last, exactly as written. */
+  /** The step's `run` commands exactly as written, the last one included (its display commands too). */
   commands: readonly string[];
-  /** The last command split as the plan describes it: `pipeline` is captured once, `display` (e.g. `Format-List`) shows the captured objects. */
-  last?: { pipeline: string; display?: string | undefined } | undefined;
   /** Properties the step's conditions test. */
   properties: readonly string[];
-  /** Run first, before the step's error baseline (the connection made sure of). */
-  prelude?: string | undefined;
 }
 
 export function newNonce(): string {
   return randomBytes(6).toString('hex');
 }
 
+/** The function each runner terminal defines once, and the environment variable that carries its definition. */
+export const STEP_FUNCTION = 'Invoke-RunbookStep';
+export const STEP_HELPER_VARIABLE = 'EXCHANGE_RUNBOOKS_STEP';
+
+/** Defines the step function from the terminal's environment: one short line, no code typed. */
+export const DEFINE_STEP_FUNCTION = `. ([scriptblock]::Create($env:${STEP_HELPER_VARIABLE}))`;
+
 /**
- * The text sent to the terminal for one step. Everything runs once in the admin's shell, inside a
- * try so a terminating error still reaches the markers; `$Error` is compared before and after
- * because `$?` only describes the last statement, and `$LASTEXITCODE` is cleared first so a native
- * exit code from an earlier step is not taken for this one's.
+ * The step function (Windows PowerShell 5.1-compatible: no ?:, ??, &&, -AsHashtable). The terminal
+ * shows the step as the runbook writes it, `. Invoke-RunbookStep <nonce> @(<properties>) { <commands> }`,
+ * and this does the capture the admin need not watch: it splits the block with PowerShell's own
+ * parser (everything before the last statement; the last pipeline without its trailing
+ * Format-* and Out-* commands, which then show the captured objects, so it runs once) and runs the
+ * step inside a try, so a terminating error still reaches the markers. `$Error` is compared before
+ * and after because `$?` only describes the last statement, and `$LASTEXITCODE` is cleared first so
+ * a native exit code from an earlier step is not taken for this one's. The call is dot-sourced:
+ * the step runs in the admin's scope, its assignments stay set, and the function's own variables
+ * (named so nothing else uses them) are removed at the end. The step's pieces are its own text,
+ * cut where PowerShell's parser says its statements and pipeline elements begin and end; the
+ * properties and the nonce arrive as data, never as code.
  */
-export function buildStepScript(request: StepScriptRequest): string {
+const STEP_FUNCTION_SCRIPT = String.raw`
+function global:Invoke-RunbookStep {
+  param([string]$__exrId, [string[]]$__exrTest, [scriptblock]$__exrStep)
+  __EXR_PRELUDE__
+  $__exrAll = $__exrStep.Ast.Extent.StartScriptPosition.GetFullScript()
+  $__exrBody = @($__exrStep.Ast.EndBlock.Statements)
+  $__exrBefore = ''; $__exrPipeline = ''; $__exrDisplay = ''
+  if ($__exrBody.Count -gt 0) {
+    $__exrLast = $__exrBody[$__exrBody.Count - 1]
+    $__exrBefore = $__exrAll.Substring($__exrBody[0].Extent.StartOffset, $__exrLast.Extent.StartOffset - $__exrBody[0].Extent.StartOffset)
+    $__exrPipeline = $__exrLast.Extent.Text
+    if ($__exrLast -is [System.Management.Automation.Language.PipelineAst]) {
+      $__exrParts = $__exrLast.PipelineElements
+      $__exrFirst = $__exrParts.Count
+      while ($__exrFirst -gt 1 -and $__exrParts[$__exrFirst - 1] -is [System.Management.Automation.Language.CommandAst] -and [string]$__exrParts[$__exrFirst - 1].GetCommandName() -match '^(format-[a-z]+|out-[a-z]+|fl|ft|fw|fc|ogv)$') { $__exrFirst-- }
+      if ($__exrFirst -lt $__exrParts.Count) {
+        $__exrFrom = $__exrLast.Extent.StartOffset
+        $__exrPipeline = $__exrAll.Substring($__exrFrom, $__exrParts[$__exrFirst - 1].Extent.EndOffset - $__exrFrom)
+        $__exrFrom = $__exrParts[$__exrFirst].Extent.StartOffset
+        $__exrDisplay = $__exrAll.Substring($__exrFrom, $__exrLast.Extent.EndOffset - $__exrFrom)
+      }
+    }
+  }
+  $__exrShow = 'Out-Host'
+  if ($__exrDisplay) { $__exrShow = $__exrDisplay + ' | Out-Host' }
+  $__exrRun = New-Object System.Collections.ArrayList
+  [void]$__exrRun.Add('$__exrE = $Error.Count; $__exrE0 = $null; if ($Error.Count) { $__exrE0 = $Error[0] }; $global:LASTEXITCODE = $null; $__exr = @(); $__exrOk = $true')
+  [void]$__exrRun.Add('try {')
+  if ($__exrBefore.Trim()) { [void]$__exrRun.Add($__exrBefore) }
+  # The newline before the parenthesis keeps a trailing comment or backtick from eating it.
+  if ($__exrPipeline) { [void]$__exrRun.Add('$__exr = @(' + $__exrPipeline); [void]$__exrRun.Add('); $__exrOk = $?') }
+  [void]$__exrRun.Add('} catch { $__exrOk = $false; Write-Error -ErrorRecord $_ -ErrorAction Continue }')
+  [void]$__exrRun.Add('$__exrCode = $LASTEXITCODE; if ($__exr.Count) { $__exr | ' + $__exrShow + ' }')
+  [void]$__exrRun.Add('$__exrN = $Error.Count - $__exrE; if ($__exrN -le 0 -and $Error.Count -and -not [object]::ReferenceEquals($Error[0], $__exrE0)) { $__exrN = 1 }')
+  [void]$__exrRun.Add('$__exrRows = @(foreach ($__exrO in @($__exr | Select-Object -First __EXR_MAX__)) { $__exrH = @{}; foreach ($__exrP in @($__exrTest)) { $__exrV = $__exrO.$__exrP; if ($__exrV -is [System.Collections.IEnumerable] -and $__exrV -isnot [string]) { $__exrV = @($__exrV | ForEach-Object { [string]$_ }) } elseif ($null -ne $__exrV) { $__exrV = [string]$__exrV }; $__exrH[$__exrP] = $__exrV }; $__exrH })')
+  [void]$__exrRun.Add('Write-Host (''<<<EXR:{0}>>>'' -f $__exrId); Write-Host (ConvertTo-Json -Compress -Depth 5 -InputObject @{ ok = [bool]$__exrOk; errors = [int]$__exrN; exitCode = $__exrCode; count = $__exr.Count; objects = $__exrRows }); Write-Host (''<<<EXR:{0}:END>>>'' -f $__exrId)')
+  [void]$__exrRun.Add('Remove-Variable -Name __exr* -ErrorAction Ignore')
+  . ([scriptblock]::Create(($__exrRun -join [Environment]::NewLine)))
+}
+`;
+
+/**
+ * The step function's definition for a terminal: `prelude` (the connection made sure of) runs
+ * first in every step, before the step's error baseline (an import's own SilentlyContinue look-ups
+ * land in $Error and are not the step's).
+ */
+export function stepHelperScript(prelude?: string): string {
+  return STEP_FUNCTION_SCRIPT.replace('__EXR_PRELUDE__', () => prelude ?? '').replace('__EXR_MAX__', String(MAX_CAPTURED_OBJECTS)).trim();
+}
+
+/**
+ * What the terminal is sent for one step: the step as written, in one dot-sourced call of the
+ * step function (PSReadLine, and a shell fed line by line, read on until the brace closes, so it
+ * runs as one command). `define` first defines the function from the terminal's environment, for a
+ * terminal whose start-up command may not have run.
+ */
+export function buildStepCall(request: StepScriptRequest, options: { define?: boolean } = {}): string {
   if (!/^[0-9a-z]+$/i.test(request.nonce)) throw new Error('The nonce must be alphanumeric.');
   const props = request.properties.map(quotePowerShellLiteral).join(', ');
-  const display = request.last?.display?.trim();
-  const lines: string[] = [];
-  // Before the error baseline: an import's own SilentlyContinue look-ups land in $Error and are not the step's.
-  if (request.prelude) lines.push(request.prelude);
-  lines.push('$__exrE = $Error.Count; $__exrE0 = $null; if ($Error.Count) { $__exrE0 = $Error[0] }; $global:LASTEXITCODE = $null; $__exr = @(); $__exrOk = $true');
-  lines.push('try {');
-  lines.push(...request.assignments, ...request.commands);
-  if (request.last) {
-    // The newline before `)` keeps a trailing comment or backtick in the pipeline from eating the parenthesis.
-    lines.push(`$__exr = @(${request.last.pipeline}`, '); $__exrOk = $?');
-  }
-  lines.push('} catch { $__exrOk = $false; Write-Error -ErrorRecord $_ -ErrorAction Continue }');
-  lines.push(
-    `$__exrCode = $LASTEXITCODE; if ($__exr.Count) { $__exr | ${display ? `${display} | ` : ''}Out-Host }`,
-    '$__exrN = $Error.Count - $__exrE; if ($__exrN -le 0 -and $Error.Count -and -not [object]::ReferenceEquals($Error[0], $__exrE0)) { $__exrN = 1 }',
-    `$__exrRows = @(foreach ($__exrO in @($__exr | Select-Object -First ${MAX_CAPTURED_OBJECTS})) { $__exrH = @{}; foreach ($__exrP in @(${props})) { $__exrV = $__exrO.$__exrP; if ($__exrV -is [System.Collections.IEnumerable] -and $__exrV -isnot [string]) { $__exrV = @($__exrV | ForEach-Object { [string]$_ }) } elseif ($null -ne $__exrV) { $__exrV = [string]$__exrV }; $__exrH[$__exrP] = $__exrV }; $__exrH })`,
-    // The marker is assembled by -f so the echoed command line never contains it literally.
-    `Write-Host ('<<<EXR:{0}>>>' -f '${request.nonce}'); Write-Host (ConvertTo-Json -Compress -Depth 5 -InputObject @{ ok = [bool]$__exrOk; errors = [int]$__exrN; exitCode = $__exrCode; count = $__exr.Count; objects = $__exrRows }); Write-Host ('<<<EXR:{0}:END>>>' -f '${request.nonce}')`,
-    'Remove-Variable -Name __exr* -Scope Global -ErrorAction Ignore',
-  );
-  // One dot-sourced block: PSReadLine (and a shell without shell integration fed line by line)
-  // keeps reading until its brace closes, so the step runs as one command, in the admin's scope.
-  return ['. {', ...lines, '}'].join('\n');
+  const call = [`. ${STEP_FUNCTION} ${request.nonce} @(${props}) {`, ...request.assignments, ...request.commands, '}'].join('\n');
+  return options.define ? `${DEFINE_STEP_FUNCTION}\n${call}` : call;
 }
 
 // OSC (ESC ] ... BEL or ESC \), CSI (ESC [ ... final byte), and two-byte escapes (ESC = , ESC ( B ...).

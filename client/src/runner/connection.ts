@@ -3,6 +3,7 @@
 // are quoted, and a server name that is not a host name is refused rather than put into a URI.
 import { isHostName, simulatorEnvironment } from '../powershell/connection';
 import { quotePowerShellLiteral } from '../powershell/quote';
+import { DEFINE_STEP_FUNCTION, STEP_HELPER_VARIABLE, stepHelperScript } from './capture';
 
 export type ConnectionMode = 'simulator' | 'local' | 'remote';
 
@@ -22,18 +23,27 @@ export function connectionMode(value: unknown): ConnectionMode {
   return value === 'local' || value === 'remote' ? value : 'simulator';
 }
 
-/** The environment of the terminal's shell: the simulator's switch and state file in simulator mode only. */
+/**
+ * The environment of the terminal's shell: the simulator's switch and state file in simulator mode
+ * only, and the step function's definition (made sure of the connection), which the start-up
+ * command defines from there, so no code is typed for it.
+ */
 export function terminalEnvironment(settings: ConnectionSettings): Record<string, string> {
-  const env: Record<string, string> = { POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' };
+  const env: Record<string, string> = { POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', [STEP_HELPER_VARIABLE]: stepHelperScript(ensureConnection(settings)) };
   return settings.mode === 'simulator' ? { ...env, ...simulatorEnvironment(settings.simulatorState) } : env;
 }
 
 /**
- * The terminal's first command, run before any step: simulator mode imports the simulator (which
- * announces itself with a banner and a `[SIM]` prompt); local mode loads the Exchange snap-in;
- * remote mode imports the Exchange session of the server (implicit remoting, as the EMS does).
+ * The terminal's first command, run before any step: it defines the step function, then simulator
+ * mode imports the simulator (which announces itself with a banner and a `[SIM]` prompt); local
+ * mode loads the Exchange snap-in; remote mode imports the Exchange session of the server
+ * (implicit remoting, as the EMS does).
  */
 export function startupCommand(settings: ConnectionSettings, target: string | undefined): string {
+  return `${DEFINE_STEP_FUNCTION}; ${connectCommand(settings, target)}`;
+}
+
+function connectCommand(settings: ConnectionSettings, target: string | undefined): string {
   switch (settings.mode) {
     case 'simulator':
       return `Import-Module -Name ${quotePowerShellLiteral(settings.simulatorModule)}`;

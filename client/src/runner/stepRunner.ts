@@ -22,8 +22,8 @@ import { choose, decide, type Decision, isEnd, type Next } from '../../../server
 import type { RunbookLanguageClient } from '../languageClient';
 import { describeNotFound, locatePowerShell, type PowerShellLocation } from '../powershell/locate';
 import { assignParameter } from '../powershell/quote';
-import { buildStepScript, newNonce, outputExcerpt, parseStepOutput, stepFailed } from './capture';
-import { type ConnectionSettings, connectionMode, ensureConnection } from './connection';
+import { buildStepCall, newNonce, outputExcerpt, parseStepOutput, stepFailed } from './capture';
+import { type ConnectionSettings, connectionMode } from './connection';
 import type { IncidentJournal } from './incidentJournal';
 import { missingParameters, roleOf, type ServerDirectory, serversForKind, stepParameters, targetServer, valueOf, withValues } from './parameters';
 import { type BranchChoice, editorPrompts, type RunnerPrompts } from './prompts';
@@ -352,15 +352,19 @@ export class StepRunner implements vscode.Disposable {
           await terminal.ready;
           const nonce = newNonce();
           const last = segment.commands[segment.commands.length - 1]!;
-          const script = buildStepScript({
-            nonce,
-            // Parameters are assigned in the first command group only; they stay set in the shell.
-            assignments: sent.length === 0 ? assignments : [],
-            commands: segment.commands.slice(0, -1).map((c) => c.command),
-            last: last.capture ?? { pipeline: last.command },
-            properties: segment.last ? last.properties : [],
-            prelude: ensureConnection(settings),
-          });
+          // The terminal shows the commands as written; the step function (defined once per
+          // terminal) splits off the display commands with PowerShell's parser, as the plan's
+          // capture split does with tree-sitter, and captures the rest once.
+          const script = buildStepCall(
+            {
+              nonce,
+              // Parameters are assigned in the first command group only; they stay set in the shell.
+              assignments: sent.length === 0 ? assignments : [],
+              commands: segment.commands.map((c) => c.command),
+              properties: segment.last ? last.properties : [],
+            },
+            { define: !terminal.defined },
+          );
           sent.push(script);
           const result = await vscode.window.withProgress(
             {
@@ -384,6 +388,8 @@ export class StepRunner implements vscode.Disposable {
             break;
           }
           const parsed = parseStepOutput(result.raw, nonce);
+          // The markers came: the step function is defined in that shell.
+          if (parsed.result) terminal.defined = true;
           if (parsed.text) outputs.push(parsed.text);
           if (result.kind === 'cancelled') status = 'cancelled';
           else if (result.kind === 'closed') {

@@ -21,7 +21,9 @@ export interface RunnerTerminal {
   readonly terminal: vscode.Terminal;
   readonly name: string;
   /** Resolves once the shell is prepared: true when shell integration is there (output can be read). */
-  readonly ready: Promise<boolean>;
+  ready: Promise<boolean>;
+  /** The step function is known to be defined there (its start-up command ran to its end, or a step reported back). */
+  defined: boolean;
 }
 
 export type ExecutionResult =
@@ -100,13 +102,14 @@ export class RunnerTerminals implements vscode.Disposable {
       env: terminalEnvironment(settings),
       iconPath: new vscode.ThemeIcon('terminal-powershell'),
     });
-    const entry: RunnerTerminal = { terminal, name, ready: this.prepare(terminal, startupCommand(settings, target)) };
+    const entry: RunnerTerminal = { terminal, name, ready: Promise.resolve(false), defined: false };
+    entry.ready = this.prepare(terminal, startupCommand(settings, target), entry);
     this.terminals.set(key, entry);
     this.log.info(`Runner terminal "${name}" started with ${shellPath}.`);
     return entry;
   }
 
-  private async prepare(terminal: vscode.Terminal, startup: string): Promise<boolean> {
+  private async prepare(terminal: vscode.Terminal, startup: string, entry?: RunnerTerminal): Promise<boolean> {
     // The clock starts once the shell process exists: creating the pty can itself take seconds on a loaded machine.
     const pid = await terminal.processId;
     const integrated = await waitForShellIntegration(terminal);
@@ -121,6 +124,7 @@ export class RunnerTerminals implements vscode.Disposable {
     const result = await this.execute(terminal, startup, cancel.token, false);
     clearTimeout(timer);
     cancel.dispose();
+    if (result.kind === 'ended' && entry) entry.defined = true;
     if (result.kind === 'cancelled') this.log.warn(`The start-up command of "${terminal.name}" did not report its end within ${STARTUP_TIMEOUT_MS} ms.`);
     else if (result.kind === 'ended' && result.exitCode) this.log.warn(`The start-up command of "${terminal.name}" failed: ${startup}`);
     return true;

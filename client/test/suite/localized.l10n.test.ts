@@ -3,6 +3,8 @@
 // settings page, the views, diagnostics, hovers and CodeLens titles.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { describeError } from '../../src/powershell/sessionMessages';
+import { SessionError } from '../../src/powershell/session';
 import { activateExtension, codeOf, EXTENSION_ID, openRunbook, positionOf, waitFor, waitForDiagnostics, workspaceUri } from './helpers';
 
 interface Expected {
@@ -13,6 +15,9 @@ interface Expected {
   misspelling: RegExp;
   monitorHover: RegExp;
   runStep: string;
+  /** A PowerShell session error as the health view shows it. */
+  sessionTimeout: string;
+  sessionExited: string;
 }
 
 const EXPECTED: Record<string, Expected> = {
@@ -24,6 +29,8 @@ const EXPECTED: Record<string, Expected> = {
     misspelling: /^PopTestDeepMonitor 是文档中的拼写错误：正确的监视器是 PopDeepTestMonitor。$/,
     monitorHover: /PopDeepTestMonitor\*\* — POP\.Protocol 运行状况集的监视器/,
     runStep: '▶ 运行步骤',
+    sessionTimeout: 'PowerShell 未在 30 秒内响应；该进程已停止，将在下一个请求时重新启动。',
+    sessionExited: 'PowerShell 已退出（退出代码 1）。\nboom',
   },
   ja: {
     newRunbook: '新しい Runbook…',
@@ -33,6 +40,8 @@ const EXPECTED: Record<string, Expected> = {
     misspelling: /^PopTestDeepMonitor はドキュメントの誤記です：正しいモニターは PopDeepTestMonitor です。$/,
     monitorHover: /PopDeepTestMonitor\*\* — POP\.Protocol 正常性セットのモニター/,
     runStep: '▶ ステップの実行',
+    sessionTimeout: 'PowerShell が 30 秒以内に応答しませんでした。プロセスを停止しました。次の要求で再起動します。',
+    sessionExited: 'PowerShell が終了しました (終了コード 1)。\nboom',
   },
 };
 
@@ -80,5 +89,10 @@ suite(`In ${vscode.env.language}`, () => {
       return found?.some((l) => l.command) ? found : undefined;
     }, 'the step lenses');
     assert.ok(lenses.some((l) => l.command?.title === expected!.runStep), lenses.map((l) => l.command?.title).join('; '));
+  });
+
+  test('PowerShell session errors are shown in the display language, with what PowerShell said as it came', () => {
+    assert.equal(describeError(new SessionError('timeout', { id: 'request-timeout', ms: 30_000 })), expected!.sessionTimeout);
+    assert.equal(describeError(new SessionError('exited', { id: 'exited', code: 1, detail: 'boom' })), expected!.sessionExited);
   });
 });

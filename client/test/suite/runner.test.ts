@@ -135,6 +135,9 @@ suite('Step runner', () => {
     const typed = await waitFor(() => sent.find((c) => c.includes('Invoke-MonitoringProbe')), 'the probe command in the terminal');
     assert.ok(typed.includes("$Server = 'EX-CAS01'"), `the value is assigned as a quoted literal: ${typed}`);
     assert.ok(typed.includes('Invoke-MonitoringProbe POP\\PopCTPProbe -Server $Server'), `the command as written: ${typed}`);
+    // The admin sees the step as written in one short call, not the capture plumbing.
+    assert.match(typed, /^(\. \(\[scriptblock\]::Create\(\$env:EXCHANGE_RUNBOOKS_STEP\)\)\n)?\. Invoke-RunbookStep [0-9a-f]+ @\('ResultType'\) \{\n/, typed);
+    assert.doesNotMatch(typed, /__exr|<<<EXR/, typed);
 
     // The editor shows what happened: the step ran, the otherwise branch was taken, Next on it.
     const drawn = api.runner.view.drawn(uri);
@@ -179,6 +182,37 @@ suite('Step runner', () => {
     assert.match(markdown.getText(), /## .* recover\.restart — Restart POP3/);
     assert.match(markdown.getText(), /Invoke-MonitoringProbe POP\\PopCTPProbe -Server \$Server \| Format-List/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test("shell integration still detects commands and their exit codes in the simulator's [SIM] terminal", async function () {
+    this.timeout(120_000);
+    // The terminal the first test's steps ran in: the simulator is imported there.
+    const terminal = vscode.window.terminals.find((t) => t.name.startsWith('Exchange Runbooks') && t.exitStatus === undefined);
+    assert.ok(terminal?.shellIntegration, 'the runner terminal has shell integration');
+    const run = (command: string) =>
+      new Promise<{ exitCode: number | undefined; commandLine: string; output: string }>((resolve) => {
+        const execution = terminal.shellIntegration!.executeCommand(command);
+        let output = '';
+        const reading = (async () => {
+          for await (const data of execution.read()) output += data;
+        })();
+        const ended = vscode.window.onDidEndTerminalShellExecution(async (e) => {
+          if (e.execution !== execution) return;
+          ended.dispose();
+          await Promise.race([reading, new Promise((r) => setTimeout(r, 500))]);
+          resolve({ exitCode: e.exitCode, commandLine: e.execution.commandLine.value, output });
+        });
+      });
+    // [SIM] is in the prompt VS Code's integration wraps (printing the whole prompt here would send its marks mid-command).
+    const prompt = await run('& $Global:__VSCodeOriginalPrompt');
+    assert.match(prompt.output, /\[SIM\] PS /, `the prompt still says [SIM]: ${prompt.output}`);
+    const failed = await run("Get-Item -LiteralPath '/no/such/exr/file'");
+    assert.equal(failed.exitCode, 1);
+    assert.equal(failed.commandLine, "Get-Item -LiteralPath '/no/such/exr/file'");
+    const succeeded = await run("Get-ServerHealth -Identity EX-CAS01 | Select-Object -First 1 -ExpandProperty Server");
+    assert.equal(succeeded.exitCode, 0);
+    assert.equal(succeeded.commandLine, 'Get-ServerHealth -Identity EX-CAS01 | Select-Object -First 1 -ExpandProperty Server');
+    assert.match(succeeded.output, /EX-CAS01/);
   });
 
   test('Copy commands copies the parameter assignments with the commands', async () => {

@@ -1,5 +1,6 @@
-// The step runner's result capture: the wrapper script against real pwsh (Format-List, Format-Table,
-// Out-String, multi-line pipelines, errors, native exit codes) and the parser of the terminal stream.
+// The step runner's result capture: the step function and the short call the terminal is sent,
+// against real pwsh (Format-List, Format-Table, Out-String, multi-line pipelines, errors, native
+// exit codes, the admin's scope), and the parser of the terminal stream.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PowerShellSession } from '../../src/powershell/session';
-import { ensureConnection, startupCommand } from '../../src/runner/connection';
-import { buildStepScript, newNonce, outputExcerpt, parseStepOutput, stepFailed, stripTerminalEscapes, type StepScriptRequest } from '../../src/runner/capture';
+import { ensureConnection, startupCommand, terminalEnvironment } from '../../src/runner/connection';
+import { buildStepCall, newNonce, outputExcerpt, parseStepOutput, STEP_HELPER_VARIABLE, stepFailed, stepHelperScript, stripTerminalEscapes, type StepScriptRequest } from '../../src/runner/capture';
 import { checkWindowsPowerShell51 } from './compat51';
 import { assertPwshInstalled, PWSH } from './pwsh';
 
@@ -19,17 +20,24 @@ after(() => rmSync(folder, { recursive: true, force: true }));
 const PROBE = "function Get-FakeProbe { [pscustomobject]@{ ResultType = 'Failed'; Error = 'POP3 did not answer' }; [pscustomobject]@{ ResultType = 'Succeeded'; Error = '' } }";
 
 let counter = 0;
-/** Runs the step script in real pwsh as a script file (the terminal runs the same text interactively). */
-function runInPwsh(request: Omit<StepScriptRequest, 'nonce'>): Promise<{ nonce: string; stdout: string; script: string }> {
+/**
+ * Runs a step in real pwsh as a script file (the terminal runs the same text interactively): the
+ * step function defined as the terminal's start-up does, then the call the terminal is sent, then
+ * `after` (what the admin might type next).
+ */
+function runInPwsh(
+  request: Omit<StepScriptRequest, 'nonce'>,
+  options: { define?: 'start-up' | 'call'; after?: string } = {},
+): Promise<{ nonce: string; stdout: string; script: string }> {
   const nonce = newNonce();
-  const script = buildStepScript({ ...request, nonce });
+  const script = buildStepCall({ ...request, nonce }, { define: options.define === 'call' });
   const file = join(folder, `step${counter++}.ps1`);
-  writeFileSync(file, script);
+  writeFileSync(file, [options.define === 'call' ? '' : stepHelperScript(), script, options.after ?? ''].join('\n'));
   return new Promise((done, fail) => {
     execFile(
       PWSH,
       ['-NoProfile', '-NonInteractive', '-File', file],
-      { env: { ...process.env, TERM: 'dumb', NO_COLOR: '1', POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off' }, timeout: 60_000 },
+      { env: { ...process.env, TERM: 'dumb', NO_COLOR: '1', POWERSHELL_TELEMETRY_OPTOUT: '1', POWERSHELL_UPDATECHECK: 'Off', [STEP_HELPER_VARIABLE]: stepHelperScript() }, timeout: 60_000 },
       (error, stdout, stderr) => {
         if (error && error.killed) fail(error);
         else done({ nonce, stdout: stdout + stderr, script });
@@ -42,10 +50,9 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
   it('captures a pipeline once and still shows it through Format-List', async () => {
     const { nonce, stdout } = await runInPwsh({
       assignments: [],
-      commands: [PROBE, "$global:calls = 0; function Get-Counted { $global:calls++; Get-FakeProbe }"],
-      last: { pipeline: 'Get-Counted', display: 'Format-List' },
+      commands: [PROBE, "$global:calls = 0; function Get-Counted { $global:calls++; Get-FakeProbe }", 'Get-Counted | Format-List'],
       properties: ['ResultType'],
-    });
+    }, { after: '"calls: $global:calls"' });
     const parsed = parseStepOutput(stdout, nonce);
     assert.ok(parsed.result, `markers found in:\n${stdout}`);
     assert.deepEqual(parsed.result.objects, [{ ResultType: 'Failed' }, { ResultType: 'Succeeded' }]);
@@ -54,13 +61,13 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
     assert.match(parsed.text, /ResultType\s+: Failed/);
     assert.match(parsed.text, /Error\s+: POP3 did not answer/);
     assert.doesNotMatch(parsed.text, /<<<EXR/);
+    assert.match(parsed.text, /^calls: 1$/m, 'the pipeline ran once');
   });
 
   it('shows a table through Format-Table and reads enum values by name', async () => {
     const { nonce, stdout } = await runInPwsh({
       assignments: ["$Day = 'Monday'"],
-      commands: [],
-      last: { pipeline: "[pscustomobject]@{ Name = 'W3SVC'; Status = [System.DayOfWeek]::$Day }, [pscustomobject]@{ Name = 'MSExchangePOP3'; Status = [System.DayOfWeek]::Friday }", display: 'Format-Table -AutoSize' },
+      commands: ["[pscustomobject]@{ Name = 'W3SVC'; Status = [System.DayOfWeek]::$Day }, [pscustomobject]@{ Name = 'MSExchangePOP3'; Status = [System.DayOfWeek]::Friday } | Format-Table -AutoSize"],
       properties: ['Status', 'Name'],
     });
     const parsed = parseStepOutput(stdout, nonce);
@@ -70,7 +77,7 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
   });
 
   it('shows text through Out-String and captures the objects before it', async () => {
-    const { nonce, stdout } = await runInPwsh({ assignments: [], commands: [PROBE], last: { pipeline: 'Get-FakeProbe | Select-Object -Last 1', display: 'Out-String' }, properties: ['ResultType', 'Missing'] });
+    const { nonce, stdout } = await runInPwsh({ assignments: [], commands: [PROBE, 'Get-FakeProbe | Select-Object -Last 1 | Out-String'], properties: ['ResultType', 'Missing'] });
     const parsed = parseStepOutput(stdout, nonce);
     assert.deepEqual(parsed.result?.objects, [{ ResultType: 'Succeeded', Missing: null }]);
     assert.match(parsed.text, /Succeeded/);
@@ -79,8 +86,7 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
   it('runs multi-line pipelines and Group-Object as written', async () => {
     const { nonce, stdout } = await runInPwsh({
       assignments: [],
-      commands: [PROBE],
-      last: { pipeline: 'Get-FakeProbe |\n  Where-Object {\n    $_.ResultType -ne "Timeout"\n  } |\n  Group-Object ResultType', display: undefined },
+      commands: [PROBE, 'Get-FakeProbe |\n  Where-Object {\n    $_.ResultType -ne "Timeout"\n  } |\n  Group-Object ResultType'],
       properties: ['Name', 'Count'],
     });
     const parsed = parseStepOutput(stdout, nonce);
@@ -88,7 +94,7 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
   });
 
   it('reports a cmdlet error in an earlier command, and a throw, as failed with the markers still written', async () => {
-    const missing = await runInPwsh({ assignments: [], commands: ["Get-Item -LiteralPath '/no/such/exr/file'"], last: { pipeline: "'after'" }, properties: [] });
+    const missing = await runInPwsh({ assignments: [], commands: ["Get-Item -LiteralPath '/no/such/exr/file'", "'after'"], properties: [] });
     const first = parseStepOutput(missing.stdout, missing.nonce);
     assert.ok(first.result);
     assert.equal(first.result.ok, true, '$? of the last command');
@@ -96,7 +102,7 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
     assert.equal(stepFailed(first.result), true);
     assert.match(first.text, /after/);
 
-    const thrown = await runInPwsh({ assignments: [], commands: [], last: { pipeline: "throw 'POP3 service is hung'" }, properties: ['ResultType'] });
+    const thrown = await runInPwsh({ assignments: [], commands: ["throw 'POP3 service is hung'"], properties: ['ResultType'] });
     const second = parseStepOutput(thrown.stdout, thrown.nonce);
     assert.ok(second.result, `markers found in:\n${thrown.stdout}`);
     assert.equal(second.result.ok, false);
@@ -105,7 +111,7 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
   });
 
   it("reads a native command's real exit code from $LASTEXITCODE", async () => {
-    const { nonce, stdout } = await runInPwsh({ assignments: [], commands: [], last: { pipeline: "sh -c 'echo native; exit 3'" }, properties: [] });
+    const { nonce, stdout } = await runInPwsh({ assignments: [], commands: ["sh -c 'echo native; exit 3'"], properties: [] });
     const parsed = parseStepOutput(stdout, nonce);
     assert.equal(parsed.result?.exitCode, 3);
     assert.equal(parsed.result && stepFailed(parsed.result), true);
@@ -115,13 +121,53 @@ describe('step capture against real pwsh', { concurrency: 2 }, () => {
   it('passes a hostile parameter value as data', async () => {
     const { nonce, stdout } = await runInPwsh({
       assignments: ["$Server = 'x''; Write-Output pwned; ''y'"],
-      commands: [],
-      last: { pipeline: '[pscustomobject]@{ Server = $Server }' },
+      commands: ['[pscustomobject]@{ Server = $Server }'],
       properties: ['Server'],
     });
     const parsed = parseStepOutput(stdout, nonce);
     assert.deepEqual(parsed.result?.objects, [{ Server: "x'; Write-Output pwned; 'y" }]);
     assert.doesNotMatch(parsed.text, /^pwned$/m);
+  });
+});
+
+describe('what the terminal is sent for a step', { concurrency: 2 }, () => {
+  it('is the step as written in one short call: no capture plumbing for the admin to read', () => {
+    const call = buildStepCall({ nonce: 'abc123', assignments: ["$Server = 'EX-CAS01'"], commands: ['Invoke-MonitoringProbe POP\\PopCTPProbe -Server $Server | Format-List'], properties: ['ResultType', "it's"] });
+    assert.equal(call, [". Invoke-RunbookStep abc123 @('ResultType', 'it''s') {", "$Server = 'EX-CAS01'", 'Invoke-MonitoringProbe POP\\PopCTPProbe -Server $Server | Format-List', '}'].join('\n'));
+    assert.doesNotMatch(call, /__exr|<<<EXR/);
+  });
+
+  it("runs in the admin's scope: assignments stay set, the function's own variables are gone", async () => {
+    const { nonce, stdout } = await runInPwsh(
+      { assignments: ["$Server = 'EX-CAS01'"], commands: ['$seen = "seen $Server"', '$seen'], properties: [] },
+      { after: '"after: $Server, $seen, leftovers: " + @(Get-Variable -Name __exr* -ErrorAction Ignore).Count' },
+    );
+    assert.ok(parseStepOutput(stdout, nonce).result, stdout);
+    assert.match(stdout, /^after: EX-CAS01, seen EX-CAS01, leftovers: 0$/m);
+  });
+
+  it('splits off the display by PowerShell\'s parser: a pipe in a script block or a string is not one', async () => {
+    const { nonce, stdout } = await runInPwsh({
+      assignments: [],
+      commands: [PROBE, "Get-FakeProbe | Where-Object { $_.Error -ne 'a | Format-List' } | Format-List"],
+      properties: ['ResultType'],
+    });
+    const parsed = parseStepOutput(stdout, nonce);
+    assert.deepEqual(parsed.result?.objects, [{ ResultType: 'Failed' }, { ResultType: 'Succeeded' }]);
+    assert.match(parsed.text, /ResultType\s+: Failed/);
+  });
+
+  it('captures an expression piped to a display command ($copies | Format-Table)', async () => {
+    const { nonce, stdout } = await runInPwsh({ assignments: [], commands: ["$copies = @([pscustomobject]@{ Name = 'DB01\\EX-MBX01'; Status = 'Mounted' })", '$copies | Format-Table'], properties: ['Status'] });
+    const parsed = parseStepOutput(stdout, nonce);
+    assert.deepEqual(parsed.result?.objects, [{ Status: 'Mounted' }]);
+    assert.match(parsed.text, /DB01\\EX-MBX01\s+Mounted/);
+  });
+
+  it("defines the function from the terminal's environment when the start-up may not have run", async () => {
+    const { nonce, stdout, script } = await runInPwsh({ assignments: [], commands: ["'defined'"], properties: [] }, { define: 'call' });
+    assert.match(script, /^\. \(\[scriptblock\]::Create\(\$env:EXCHANGE_RUNBOOKS_STEP\)\)\n\. Invoke-RunbookStep /);
+    assert.equal(parseStepOutput(stdout, nonce).result?.count, 1, stdout);
   });
 });
 
@@ -156,7 +202,7 @@ describe('reading the terminal stream', () => {
   });
 
   it('refuses a nonce that could break out of the marker string', () => {
-    assert.throws(() => buildStepScript({ nonce: "x'; rm -rf /; '", assignments: [], commands: [], properties: [] }));
+    assert.throws(() => buildStepCall({ nonce: "x'; rm -rf /; '", assignments: [], commands: [], properties: [] }));
   });
 });
 
@@ -170,11 +216,13 @@ describe('Windows PowerShell 5.1 compatibility of what the runner types into a t
     await session.dispose();
   });
 
-  it('finds nothing 7-only in the capture wrapper and the terminal start-up commands', async () => {
+  it('finds nothing 7-only in the step function, the calls and the terminal start-up commands', async () => {
     const settings = { simulatorModule: '/ext/simulator/ExchangeSimulator.psd1', simulatorState: '/tmp/state.json' };
     const scripts = {
-      capture: buildStepScript({ nonce: 'abc123', assignments: ["$Server = 'EX-MBX01'"], commands: ['Restart-Service MSExchangePOP3'], last: { pipeline: 'Get-ServerHealth $Server |\n  ?{ $_.AlertValue -ne "Healthy" }', display: 'Format-Table -AutoSize' }, properties: ['AlertValue'] }),
-      captureNoDisplay: buildStepScript({ nonce: 'abc124', assignments: [], commands: [], last: { pipeline: 'Get-Service' }, properties: [], prelude: ensureConnection({ mode: 'local', ...settings }) }),
+      stepFunction: stepHelperScript(ensureConnection({ mode: 'local', ...settings })),
+      stepFunctionSimulator: terminalEnvironment({ mode: 'simulator', ...settings })[STEP_HELPER_VARIABLE]!,
+      call: buildStepCall({ nonce: 'abc123', assignments: ["$Server = 'EX-MBX01'"], commands: ['Restart-Service MSExchangePOP3', 'Get-ServerHealth $Server |\n  ?{ $_.AlertValue -ne "Healthy" } | Format-Table -AutoSize'], properties: ['AlertValue'] }),
+      callDefining: buildStepCall({ nonce: 'abc124', assignments: [], commands: ['Get-Service'], properties: [] }, { define: true }),
       ensureSimulator: ensureConnection({ mode: 'simulator', ...settings }) ?? '',
       simulator: startupCommand({ mode: 'simulator', ...settings }, 'EX-MBX01'),
       local: startupCommand({ mode: 'local', ...settings }, 'EX-MBX01'),

@@ -28,6 +28,9 @@ describe('PowerShellSession when things go wrong', () => {
     assert.notEqual(pids[0], pids[1], 'the .NET tool runs a shim and a real pwsh');
     const error = await rejection(session.invoke('Start-Sleep -Seconds 60', {}, { timeoutMs: 1500 }));
     assert.equal(error.kind, 'timeout');
+    // The reason travels as data (the client words it in the user's language), the message in English for the log.
+    assert.deepEqual(error.reason, { id: 'request-timeout', ms: 1500 });
+    assert.equal(error.message, 'PowerShell did not answer within 1500 ms; the process was stopped and starts again on the next request.');
     await eventually(() => allGone(pids), 5000, `PIDs ${pids} gone`);
     const next = await session.invoke('$PID');
     assert.equal(next.ok, true);
@@ -42,7 +45,10 @@ describe('PowerShellSession when things go wrong', () => {
     const queued = rejection(session.invoke('"queued"'));
     await eventually(() => session.state === 'ready', 1000, 'ready');
     setTimeout(() => process.kill(real, 'SIGKILL'), 300);
-    assert.equal((await pending).kind, 'exited');
+    const gone = await pending;
+    assert.equal(gone.kind, 'exited');
+    assert.equal(gone.reason.id, 'exited');
+    assert.match(gone.message, /^PowerShell exited/);
     assert.equal((await queued).kind, 'exited');
     assert.equal(session.state, 'exited');
     const again = await session.invoke<number>('$PID');
@@ -65,7 +71,10 @@ describe('PowerShellSession when things go wrong', () => {
     const inFlight = rejection(session.invoke('Start-Sleep -Seconds 30'));
     await new Promise((r) => setTimeout(r, 200));
     await session.dispose();
-    assert.equal((await inFlight).kind, 'disposed');
+    const closed = await inFlight;
+    assert.equal(closed.kind, 'disposed');
+    assert.deepEqual(closed.reason, { id: 'closed' });
+    assert.equal(closed.message, 'The PowerShell session was closed.');
     await eventually(() => allGone(pids), 5000, 'tree gone after dispose');
     assert.equal((await rejection(session.invoke('1'))).kind, 'disposed');
     assert.equal(session.state, 'disposed');

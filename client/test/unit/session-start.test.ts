@@ -21,6 +21,9 @@ describe('PowerShellSession that cannot start', () => {
     const startup = await rejection(failing.invoke('1'));
     assert.equal(startup.kind, 'start-failed');
     assert.match(startup.message, /no Exchange here/);
+    // What PowerShell said is the reason's detail, shown as it came in any language.
+    assert.equal(startup.reason.id, 'startup-script');
+    assert.match(startup.reason.id === 'startup-script' ? startup.reason.detail : '', /no Exchange here/);
     await failing.dispose();
   });
 
