@@ -223,9 +223,14 @@ const digests = new WeakMap<Procedure, string>();
 function flowDigest(model: RunbookModel, procedure: Procedure): string {
   let digest = digests.get(procedure);
   if (digest !== undefined) return digest;
-  const parts: unknown[] = [procedure.id?.text, procedure.monitors.map((m) => m.text), procedure.headerRange];
+  // The header lines run to the end of their titles: a header range goes in only where a flow
+  // diagnostic can point at it (a step with no id; the last step, whose falling through ends the
+  // run), so typing in a title leaves the digest, and the last result, as they were.
+  const parts: unknown[] = [procedure.id?.text, procedure.monitors.map((m) => m.text), procedure.headerRange.start];
+  const last = procedure.steps.length - 1;
   for (const step of procedure.steps) {
-    parts.push(step.id?.text, step.id?.range, step.headerRange, step.reuse?.range, step.reuse && model.lines[step.reuse.range.start.line]);
+    const header = !step.id || step.index === last ? step.headerRange : step.headerRange.start;
+    parts.push(step.id?.text, step.id?.range, header, step.reuse?.range, step.reuse && model.lines[step.reuse.range.start.line]);
     for (const action of step.actions) {
       if (action.kind === 'escalate') parts.push('escalate', action.range);
       const run = action.kind === 'run' ? model.script(action) : undefined;
@@ -284,7 +289,9 @@ function followPaths(sink: DiagnosticSink): void {
       if (changeIndex.has(key)) continue;
       changeIndex.set(key, changes.length);
       const group = `${effect.rule}|${effect.target}`;
-      changesOf.set(group, [...(changesOf.get(group) ?? []), changes.length]);
+      const members = changesOf.get(group);
+      if (members) members.push(changes.length);
+      else changesOf.set(group, [changes.length]);
       changes.push({ key, pending: { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range } });
     }
   }
