@@ -137,4 +137,43 @@ procedure recover "Recover" for monitor PopProxyTestMonitor
     // The edits did change the results (the test would prove nothing otherwise).
     assert.ok(seen.size >= 3, `only ${seen.size} distinct results`);
   });
+
+  it('keeps the flow diagnostics exact while titles are typed in, the last step and a step with no id included', () => {
+    // The last step falls through to the end of the run with protocol logging on: the diagnostic's
+    // related range is that step's header, which grows as its title is typed. `orphan` is reached
+    // by nothing; the step with no id is reported on its header.
+    let text = `runbook t "T"
+  healthset POP
+  param $Server: server "Server"
+
+procedure recover "Recover" for monitor PopCTPMonitor
+  step check "Check"
+    run Get-ServerHealth -Identity $Server -HealthSet POP
+    when AlertValue is Healthy -> resolved
+  step logon "Turn logging on"
+    run Set-PopSettings -Server $Server -ProtocolLogEnabled $true
+  step read "Read the log"
+    manual "Read it"
+
+procedure spare "Spare"
+  step orphan "Never reached"
+    manual "m"
+  step "No id"
+    manual "m"
+`;
+    const titles = ['"Check', '"Turn logging on', '"Read the log', '"Recover', '"Never reached', '"No id', '"Spare'];
+    const codes = new Set<string>();
+    for (let i = 0; i < 3 * titles.length; i++) {
+      const title = titles[i % titles.length]!;
+      const at = text.indexOf(title) + title.length;
+      text = text.slice(0, at) + 'xy'.slice(0, 1 + (i % 2)) + text.slice(at);
+      const incremental = service.diagnostics(service.analyze(text), URI);
+      service.clearCaches();
+      const fresh = service.diagnostics(service.analyze(text), URI);
+      assert.equal(JSON.stringify(incremental), JSON.stringify(fresh), `typing in ${title} (edit ${i + 1}) gave different diagnostics`);
+      for (const d of fresh) codes.add(String(d.code));
+    }
+    // The flow diagnostics whose ranges the titles move are there (the test would prove nothing otherwise).
+    for (const code of ['not-undone', 'unreachable-step']) assert.ok(codes.has(code), `no ${code} among ${[...codes].join(', ')}`);
+  });
 });

@@ -2,6 +2,8 @@
 // nesting, variables and comparisons, with UTF-16 offsets.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { parseRunbook } from '../src/language/parser';
+import { RunScript } from '../src/analysis/model';
 import { initPowerShellParser, parsePowerShell } from '../src/powershell/parser';
 
 describe('PowerShell parsing', () => {
@@ -119,5 +121,27 @@ describe('PowerShell parsing', () => {
   it('lists every value compared with -in', () => {
     const script = parsePowerShell('Get-ServerHealth $S | ?{$_.Name -in "PopCTPMonitor", "PopDeepTestMonitor"}');
     assert.deepEqual(script.comparisons[0]!.values?.map((v) => v.value), ['PopCTPMonitor', 'PopDeepTestMonitor']);
+  });
+});
+
+describe('positions in a command of many lines', () => {
+  it('maps every offset of the command to the line and column where it is written', async () => {
+    await initPowerShellParser();
+    // A remote block of 300 lines at varying indents, as a command left open would be.
+    let text = 'runbook r "R"\n  healthset POP\n\nprocedure p "P"\n  step a "A"\n    run Invoke-Command -ComputerName EX01 {\n';
+    for (let i = 0; i < 300; i++) text += `${' '.repeat(6 + (i % 3))}Get-Service MSExchangePOP${i} | Format-List Name, Status\n`;
+    text += '    }\n';
+    const action = parseRunbook(text).procedures[0]!.steps[0]!.actions[0]!;
+    assert.equal(action.kind, 'run');
+    if (action.kind !== 'run') return;
+    const run = new RunScript(action, parsePowerShell(action.command));
+    const lines = text.split('\n');
+    for (let offset = 0; offset < action.command.length; offset += 7) {
+      const { line, character } = run.toPosition(offset);
+      // The character at the position is the command's character at the offset (line breaks aside).
+      if (action.command[offset] !== '\n') assert.equal(lines[line]![character], action.command[offset], `offset ${offset}`);
+    }
+    const last = run.toPosition(action.command.length);
+    assert.deepEqual(last, { line: lines.length - 2, character: 5 });
   });
 });

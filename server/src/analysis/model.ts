@@ -25,8 +25,16 @@ export class RunScript {
   }
 
   toPosition(offset: number): Position {
-    let index = this.segmentOffsets.length - 1;
-    while (index > 0 && this.segmentOffsets[index]! > offset) index--;
+    // The last segment starting at or before the offset (the first when none does): a binary
+    // search, as a command left open before thousands of lines has thousands of segments.
+    const offsets = this.segmentOffsets;
+    let index = 0;
+    let high = offsets.length - 1;
+    while (index < high) {
+      const middle = (index + high + 1) >> 1;
+      if (offsets[middle]! <= offset) index = middle;
+      else high = middle - 1;
+    }
     const segment = this.action.segments[index]!;
     return { line: segment.line, character: segment.character + Math.min(offset - this.segmentOffsets[index]!, segment.length) };
   }

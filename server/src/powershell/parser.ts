@@ -182,8 +182,10 @@ export function parsePowerShell(text: string): PsScript {
       for (const at of commas) characters[at] = ' ';
       const variant = characters.join('');
       try {
-        const alternative = summarize(variant, text, commas, plain);
-        if (alternative.errors.length === 0) script = alternative;
+        // Only a clean parse is taken: one that still has errors is dropped before its tree is
+        // walked (the walk, a call into wasm per node, costs more than the parse).
+        const alternative = summarize(variant, text, commas, plain, true);
+        if (alternative && alternative.errors.length === 0) script = alternative;
       } catch {
         // Keep the first parse's errors.
       }
@@ -193,12 +195,19 @@ export function parsePowerShell(text: string): PsScript {
   return script;
 }
 
-/** `source` is what tree-sitter parses; `plain` the same before any list comma was blanked out of it. */
-function summarize(source: string, original: string, commas: number[], plain: string): PsScript {
+/**
+ * `source` is what tree-sitter parses; `plain` the same before any list comma was blanked out of it.
+ * With `cleanOnly`, a tree with errors (whose summary would list them) is not summarised: undefined.
+ */
+function summarize(source: string, original: string, commas: number[], plain: string): PsScript;
+function summarize(source: string, original: string, commas: number[], plain: string, cleanOnly: true): PsScript | undefined;
+function summarize(source: string, original: string, commas: number[], plain: string, cleanOnly = false): PsScript | undefined {
   if (!parser) throw new Error('The PowerShell parser is not initialised: call initPowerShellParser() first.');
   const tree = parser.parse(source);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
+    // `hasError` is set exactly when the tree holds an ERROR or missing node, which collectErrors lists.
+    if (cleanOnly && tree.rootNode.hasError) return undefined;
     return new Summarizer(original, commas, plain).summarize(tree.rootNode);
   } finally {
     tree.delete();

@@ -2,9 +2,9 @@
 // are not undone before the run ends, a Mailbox server restarted before its databases moved off.
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import type { Procedure, Range } from '../../language/syntax';
-import type { PsRange } from '../../powershell/parser';
-import { targetServer } from '../binding';
+import type { Condition, Procedure, Range } from '../../language/syntax';
+import type { PsCommand } from '../../powershell/parser';
+import { type Binding, targetServer } from '../binding';
 import { type DiagnosticSink, workspaceKey } from '../diagnostics';
 import { type FlowEdge, FlowGraph } from '../flow';
 import { ByteBoundedCache } from '../../util/boundedCache';
@@ -223,13 +223,21 @@ const digests = new WeakMap<Procedure, string>();
 function flowDigest(model: RunbookModel, procedure: Procedure): string {
   let digest = digests.get(procedure);
   if (digest !== undefined) return digest;
-  const parts: unknown[] = [procedure.id?.text, procedure.monitors.map((m) => m.text), procedure.headerRange];
+  // The header lines run to the end of their titles: a header range goes in only where a flow
+  // diagnostic can point at it (a step with no id; the last step, whose falling through ends the
+  // run), so typing in a title leaves the digest, and the last result, as they were.
+  const parts: unknown[] = [procedure.id?.text, procedure.monitors.map((m) => m.text), procedure.headerRange.start];
+  const last = procedure.steps.length - 1;
   for (const step of procedure.steps) {
-    parts.push(step.id?.text, step.id?.range, step.headerRange, step.reuse?.range, step.reuse && model.lines[step.reuse.range.start.line]);
+    const header = !step.id || step.index === last ? step.headerRange : step.headerRange.start;
+    parts.push(step.id?.text, step.id?.range, header, step.reuse?.range, step.reuse && model.lines[step.reuse.range.start.line]);
     for (const action of step.actions) {
       if (action.kind === 'escalate') parts.push('escalate', action.range);
       const run = action.kind === 'run' ? model.script(action) : undefined;
-      if (run) parts.push(runEffects(model, run, (range) => run.toRange(range)), runCopyStatusServers(model, run));
+      if (run) {
+        const read = readRun(model, run);
+        parts.push(read.effects, read.copyStatusServers);
+      }
     }
     for (const branch of step.branches) parts.push(branch.range, model.lines[branch.range.start.line]);
   }
@@ -263,7 +271,12 @@ function followPaths(sink: DiagnosticSink): void {
   const effects = new Map<StepNode, StepEffect[]>();
   for (const node of model.nodes) effects.set(node, stepEffects(model, node));
   const facts = new Map<FlowEdge, EdgeFacts>();
-  for (const node of model.nodes) for (const edge of graph.edges.get(node) ?? []) facts.set(edge, edgeFactsOf(model, node, edge));
+  for (const node of model.nodes) {
+    const edges = graph.edges.get(node) ?? [];
+    if (edges.length === 0) continue;
+    const conditions = node.step.branches.filter((b) => b.kind === 'when' && b.condition).map((b) => b.condition!);
+    for (const edge of edges) facts.set(edge, edgeFactsOf(model, node, edge, conditions));
+  }
 
   // Number the servers and the changes, so states are bit sets.
   const servers = new Map<string, number>();
@@ -284,7 +297,9 @@ function followPaths(sink: DiagnosticSink): void {
       if (changeIndex.has(key)) continue;
       changeIndex.set(key, changes.length);
       const group = `${effect.rule}|${effect.target}`;
-      changesOf.set(group, [...(changesOf.get(group) ?? []), changes.length]);
+      const members = changesOf.get(group);
+      if (members) members.push(changes.length);
+      else changesOf.set(group, [changes.length]);
       changes.push({ key, pending: { rule: effect.rule!, target: effect.target, description: effect.description!, range: effect.range } });
     }
   }
@@ -410,38 +425,68 @@ function describeEnd(sink: DiagnosticSink, edge: FlowEdge): string {
 function stepEffects(model: RunbookModel, node: StepNode): StepEffect[] {
   const inStep = node.source.step === node.step;
   // A reusing step's effects are reported where the reuse is written.
-  return model.runsOf(node).flatMap((run) => runEffects(model, run, (range) => (inStep ? run.toRange(range) : node.step.reuse!.range)));
+  const reuse = node.step.reuse?.range;
+  return model.runsOf(node).flatMap((run) => {
+    const { effects } = readRun(model, run);
+    return inStep ? effects : effects.map((effect) => ({ ...effect, range: reuse! }));
+  });
 }
 
-function runEffects(model: RunbookModel, run: RunScript, where: (range: PsRange) => Range): StepEffect[] {
-  const effects: StepEffect[] = [];
+/** What the flow reads of a run's commands: what they change, and the servers whose copies they list. */
+interface RunReading {
+  /** Ranges where the run is written. */
+  effects: StepEffect[];
+  copyStatusServers: string[];
+}
+
+/**
+ * Each run read once per model: the digest and the flow read the same runs, and binding a command
+ * is most of the cost of reading it (a cold 10k-line runbook bound every command three times).
+ */
+const readings = new WeakMap<RunbookModel, WeakMap<RunScript, RunReading>>();
+
+function readRun(model: RunbookModel, run: RunScript): RunReading {
+  let ofModel = readings.get(model);
+  if (!ofModel) readings.set(model, (ofModel = new WeakMap()));
+  const known = ofModel.get(run);
+  if (known) return known;
+  const reading: RunReading = { effects: [], copyStatusServers: [] };
   const { commands } = run.script;
-  for (const command of commands) {
-    const binding = model.bind(run, command);
+  const bindings = commands.map((command) => model.bind(run, command));
+  for (const [index, command] of commands.entries()) {
+    const binding = bindings[index];
     if (!binding) continue;
+    if (binding.cmdlet.name.toLowerCase() === 'get-mailboxdatabasecopystatus') {
+      const server = binding.bound.get('server')?.argument?.value.toLowerCase();
+      if (server) reading.copyStatusServers.push(server);
+    }
     // A command inside `Invoke-Command -ComputerName X { ... }` acts on X.
-    const host = command.parent !== undefined ? model.bind(run, commands[command.parent]!) : undefined;
-    const written = targetServer(binding) ?? (host ? targetServer(host) : undefined) ?? '';
-    // Server names and PowerShell variables are case-insensitive; messages show them as written.
-    const target = written.toLowerCase();
-    for (const rule of binding.cmdlet.undo ?? []) {
-      const bound = binding.bound.get(rule.parameter.toLowerCase());
-      const value = bound?.argument?.value.toLowerCase();
-      if (!bound || !value) continue;
-      const description = `${binding.cmdlet.name} -${rule.parameter} ${rule.doValue}${written ? ` (${written})` : ''}`;
-      if (value === rule.doValue.toLowerCase()) effects.push({ kind: 'do', rule: rule.id, target, description, range: where(bound.nameRange) });
-      else if (value === rule.undoValue.toLowerCase()) effects.push({ kind: 'undo', rule: rule.id, target, range: where(bound.nameRange) });
-    }
-    if (binding.cmdlet.name.toLowerCase() === 'restart-computer' && target) {
-      effects.push({ kind: 'restart', target, description: written, range: where(command.nameRange) });
-    }
+    const host = command.parent !== undefined ? bindings[command.parent] : undefined;
+    commandEffects(run, command, binding, host, reading.effects);
   }
-  return effects;
+  ofModel.set(run, reading);
+  return reading;
+}
+
+function commandEffects(run: RunScript, command: PsCommand, binding: Binding, host: Binding | undefined, effects: StepEffect[]): void {
+  const written = targetServer(binding) ?? (host ? targetServer(host) : undefined) ?? '';
+  // Server names and PowerShell variables are case-insensitive; messages show them as written.
+  const target = written.toLowerCase();
+  for (const rule of binding.cmdlet.undo ?? []) {
+    const bound = binding.bound.get(rule.parameter.toLowerCase());
+    const value = bound?.argument?.value.toLowerCase();
+    if (!bound || !value) continue;
+    const description = `${binding.cmdlet.name} -${rule.parameter} ${rule.doValue}${written ? ` (${written})` : ''}`;
+    if (value === rule.doValue.toLowerCase()) effects.push({ kind: 'do', rule: rule.id, target, description, range: run.toRange(bound.nameRange) });
+    else if (value === rule.undoValue.toLowerCase()) effects.push({ kind: 'undo', rule: rule.id, target, range: run.toRange(bound.nameRange) });
+  }
+  if (binding.cmdlet.name.toLowerCase() === 'restart-computer' && target) {
+    effects.push({ kind: 'restart', target, description: written, range: run.toRange(command.nameRange) });
+  }
 }
 
 /** What taking an edge tells, whatever the path: the server's role, or that it holds no active copy. */
-function edgeFactsOf(model: RunbookModel, node: StepNode, edge: FlowEdge): EdgeFacts {
-  const conditions = node.step.branches.filter((b) => b.kind === 'when' && b.condition).map((b) => b.condition!);
+function edgeFactsOf(model: RunbookModel, node: StepNode, edge: FlowEdge, conditions: Condition[]): EdgeFacts {
   const taken = edge.branch?.kind === 'when' ? edge.branch.condition : undefined;
   const facts: EdgeFacts = { checked: [] };
 
@@ -469,18 +514,7 @@ function edgeFactsOf(model: RunbookModel, node: StepNode, edge: FlowEdge): EdgeF
 
 /** Servers whose copies the step lists with Get-MailboxDatabaseCopyStatus -Server X. */
 function copyStatusServers(model: RunbookModel, node: StepNode): string[] {
-  return model.runsOf(node).flatMap((run) => runCopyStatusServers(model, run));
-}
-
-function runCopyStatusServers(model: RunbookModel, run: RunScript): string[] {
-  const servers: string[] = [];
-  for (const command of run.script.commands) {
-    const binding = model.bind(run, command);
-    if (binding?.cmdlet.name.toLowerCase() !== 'get-mailboxdatabasecopystatus') continue;
-    const server = binding.bound.get('server')?.argument?.value.toLowerCase();
-    if (server) servers.push(server);
-  }
-  return servers;
+  return model.runsOf(node).flatMap((run) => readRun(model, run).copyStatusServers);
 }
 
 function checkRestarts(sink: DiagnosticSink, node: StepNode, state: Partition, effects: StepEffect[], servers: Map<string, number>, reported: Set<StepEffect>): void {
