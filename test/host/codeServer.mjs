@@ -127,7 +127,7 @@ export function writeUserSettings(userDataDir, extra = {}) {
  * folder of their own, so nothing done there (edits, quick fixes, result files) touches the
  * repository.
  */
-export function createWorkspace(dir, { fixtures = true, settings = {} } = {}) {
+export function createWorkspace(dir, { fixtures = true, settings = {}, linter = false } = {}) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const sources = [['examples', 'examples']];
@@ -143,7 +143,21 @@ export function createWorkspace(dir, { fixtures = true, settings = {} } = {}) {
     join(dir, '.vscode', 'settings.json'),
     `${JSON.stringify({ 'editor.wordBasedSuggestions': 'off', 'files.exclude': { '.test-results.json': true }, ...settings }, null, 2)}\n`,
   );
+  if (linter) installLinter(dir);
   return dir;
+}
+
+/**
+ * Installs the command-line linter into the workspace as a team's CI does (`npm install
+ * --save-dev exchange-health-runbooks`), from this checkout: the "Lint runbooks" task runs it with
+ * `npx --no-install`. A folder dependency is linked, so this needs no registry (about 1 s).
+ */
+function installLinter(dir) {
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'runbooks-workspace', private: true }, null, 2)}\n`);
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--save-dev', ROOT], { cwd: dir, encoding: 'utf8' });
+  if (result.status !== 0 || !existsSync(join(dir, 'node_modules', '.bin', 'exchange-runbook-lint'))) {
+    throw new Error(`installing the linter into ${dir} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
 }
 
 /** The environment for code-server: a fresh HOME and TMPDIR, nothing inherited from an editor this runs in. */
