@@ -9,7 +9,8 @@
 //   4. the Get Started walkthrough in a fresh profile: each step done through the UI checks itself off;
 //   5. the suite once more with VS Code's display language set to Chinese, then Japanese (a
 //      code-server of their own each, with a language pack made for the run): the suite then runs
-//      its *.l10n.test.js files only, and a screenshot shows the localized workbench.
+//      its *.l10n.test.js files only, a screenshot shows the localized workbench, and the
+//      walkthrough is opened in that language and its first step done.
 // EXR_HOST_ONLY=suite,ui,lint,walkthrough,l10n picks passes; EXR_SKIP_LOCALIZED=1 skips pass 5.
 // Prints every test and a closing `host: N passed, N failed`; exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
@@ -490,17 +491,17 @@ function lintFindings(workspace) {
 async function fromPalette(page, command, next) {
   const input = page.locator('.quick-input-widget input');
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await input.fill(`>${command}`);
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: command }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await page.keyboard.press('Enter');
     try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${command}`, { timeout: 10_000 });
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: command }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.keyboard.press('Enter');
       await next.waitFor({ state: 'visible', timeout: 20_000 });
       return;
     } catch (error) {
-      if (attempt === 3) throw error;
+      if (attempt === 3) throw new Error(`${command} from the Command Palette: ${error.message.split('\n')[0]}`);
     }
   }
 }
@@ -581,21 +582,19 @@ function walkthroughStep(page, id) {
 }
 
 /** Opens the walkthrough as a person would: Command Palette → Welcome: Open Walkthrough... → this extension's. */
-async function openWalkthrough(page) {
-  const choice = page.locator('.quick-input-list .monaco-list-row', { hasText: WALKTHROUGH_TITLE }).first();
+async function openWalkthrough(page, title = WALKTHROUGH_TITLE) {
+  const choice = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await fromPalette(page, 'Welcome: Open Walkthrough', choice);
   await choice.click();
   await walkthroughStep(page, 'openExample').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
 }
 
 /** Expands a step and clicks the button its description offers. */
-async function clickStepButton(page, id, label) {
-  await openWalkthrough(page);
+async function clickStepButton(page, id, label, title = WALKTHROUGH_TITLE) {
+  await openWalkthrough(page, title);
   const step = walkthroughStep(page, id);
   await step.click();
   await waitFor(async () => (await step.getAttribute('aria-expanded')) === 'true', { timeout: UI_TIMEOUT, what: `step ${id} to expand` });
-  // The page moves the focus to the step it expands a moment later; a quick pick the button opens
-  // before that would close again (as it would for a person who clicks that fast).
   await waitFor(() => step.evaluate((el) => el === document.activeElement), { timeout: UI_TIMEOUT, what: `step ${id} to take the focus` });
   const button = step.locator('.monaco-button, a, button', { hasText: label }).first();
   await button.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
@@ -603,8 +602,8 @@ async function clickStepButton(page, id, label) {
 }
 
 /** Back on the Get Started page, the step shows its check mark. */
-async function expectStepChecked(page, id) {
-  await openWalkthrough(page);
+async function expectStepChecked(page, id, title = WALKTHROUGH_TITLE) {
+  await openWalkthrough(page, title);
   const step = walkthroughStep(page, id);
   await waitFor(async () => (await step.getAttribute('aria-checked')) === 'true', { timeout: UI_TIMEOUT, what: `the walkthrough step ${id} to check itself off` });
   const icon = step.locator('.codicon-getting-started-step-checked, .codicon-pass-filled').first();
@@ -683,10 +682,19 @@ async function walkthroughChecks(page) {
   });
 
   await uiCheck(page, 'walkthrough: "New Runbook" for POP.Proxy writes the runbook and checks its step off', 'walkthrough-new-runbook-failed.png', async () => {
-    await clickStepButton(page, 'newRunbook', 'New Runbook');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
-    await input.fill('POP.Proxy');
+    // The page moves the focus to the step it expands a moment after the click: a pick opened
+    // before that closes again (a person clicking that fast would click again too).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await clickStepButton(page, 'newRunbook', 'New Runbook');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill('POP.Proxy', { timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
     await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^POP\.Proxy$/ }) }).first().click();
     await page.locator('.tabs-container .tab.active[aria-label*="pop-proxy.exrunbook"]').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await expectStepChecked(page, 'newRunbook');
@@ -784,6 +792,34 @@ function installLanguagePack(run, locale) {
   );
 }
 
+/**
+ * The walkthrough as a Chinese or Japanese user meets it: its title and steps in the display
+ * language, and its first button (labelled in that language) checks its step off.
+ */
+async function localizedWalkthrough(context, server, run, locale) {
+  const nls = JSON.parse(readFileSync(join(ROOT, `package.nls.${locale}.json`), 'utf8'));
+  const title = nls['walkthrough.title'];
+  const button = /\[([^\]]+)\]\(command:exchangeRunbooks\.walkthrough\.openExample\)/.exec(nls['walkthrough.openExample.description'])?.[1];
+  const workspace = createWorkspace(join(run.dir, `workspace-walkthrough-${locale}`), { fixtures: false });
+  const page = await context.newPage();
+  await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run) }));
+  await uiCheck(page, `[${locale}] walkthrough: Get Started shows the walkthrough and its steps in ${locale}, and its "Open an Example" button checks the first step off`, `walkthrough-${locale}-failed.png`, async () => {
+    if (!title || !button) throw new Error(`package.nls.${locale}.json lacks the walkthrough's title or the Open an Example button`);
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await openWalkthrough(page, title);
+    for (const id of ['openExample', 'quickFix', 'newRunbook', 'healthView', 'runStep', 'exportJournal']) {
+      const shown = await walkthroughStep(page, id).locator('.step-title').innerText();
+      if (shown.trim() !== nls[`walkthrough.${id}.title`]) throw new Error(`step ${id} reads ${JSON.stringify(shown)}, not ${JSON.stringify(nls[`walkthrough.${id}.title`])}`);
+    }
+    await clickStepButton(page, 'openExample', button, title);
+    await page.locator('.tabs-container .tab.active[aria-label*="pop-protocol-example.exrunbook"]').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expectStepChecked(page, 'openExample', title);
+    await walkthroughStep(page, 'quickFix').click();
+    await screenshot(page, `walkthrough-${locale}.png`);
+  });
+  await page.close();
+}
+
 async function runLocalized(locale) {
   const run = createRunDir(`run-${locale}`);
   let server;
@@ -794,6 +830,7 @@ async function runLocalized(locale) {
     log(`host: ${locale} code-server on ${server.url}`);
     context = await launchChromium(run);
     await runSuite(context, server, run, { prefix: `[${locale}] `, screenshotName: `l10n-${locale}.png` });
+    await localizedWalkthrough(context, server, run, locale);
   } catch (error) {
     record(`[${locale}] host harness`, error);
   } finally {

@@ -107,17 +107,26 @@ suite('First run', () => {
       `${JSON.stringify({ version: '2.0.0', tasks: [{ type: 'exchange-runbook-lint', label: LINT_TASK, paths: [relative] }] }, null, 2)}\n`,
     );
     const task = await waitFor(async () => (await vscode.tasks.fetchTasks({ type: 'exchange-runbook-lint' })).find((t) => t.name === LINT_TASK), 'the task configured in tasks.json');
-    const expected = lintJson(relative);
-    assert.ok(expected.length >= 5, `the fixture has several findings; the linter reports ${expected.length}`);
+    const findings = lintJson(relative);
+    assert.ok(findings.length >= 5, `the fixture has several findings; the linter reports ${findings.length}`);
+    // VS Code keeps one of a task's problems that share file, position, severity and code (the
+    // message is not part of its key): the fixture's two monitors without recovery show as one.
+    const expected = new Map<string, { finding: LintFinding; messages: string[] }>();
+    for (const finding of findings) {
+      const key = `${finding.range.start.line}:${finding.range.start.character}:${finding.severity}:${finding.code}`;
+      const group = expected.get(key) ?? { finding, messages: [] };
+      group.messages.push(finding.message);
+      expected.set(key, group);
+    }
 
     const ended = taskEnded(LINT_TASK);
     await vscode.tasks.executeTask(task);
     assert.equal(await ended, 1, 'the linter exits 1: it found errors');
-    const shown = await waitForDiagnostics(uri, (d) => d.length === expected.length, `the ${expected.length} findings of the linter to be shown for ${relative}`);
-    for (const finding of expected) {
+    const shown = await waitForDiagnostics(uri, (d) => d.length === expected.size, `the ${expected.size} problems of the linter's ${findings.length} findings to be shown for ${relative}`);
+    for (const { finding, messages } of expected.values()) {
       const { line, character } = finding.range.start;
-      const match = shown.find((d) => d.range.start.line === line && d.range.start.character === character && d.message === finding.message);
-      assert.ok(match, `no problem at ${line + 1}:${character + 1} says "${finding.message}"; shown:\n${describeDiagnostics(shown)}`);
+      const match = shown.find((d) => d.range.start.line === line && d.range.start.character === character && messages.includes(d.message));
+      assert.ok(match, `no problem at ${line + 1}:${character + 1} says "${messages.join('" or "')}"; shown:\n${describeDiagnostics(shown)}`);
       assert.equal(match.severity, finding.severity - 1, `${finding.code} at ${line + 1}:${character + 1} keeps its severity`);
       assert.equal(match.source, 'exchange-runbook');
       // The matcher's own entries: a plain code, where the language server's link to docs/language.md.
