@@ -445,7 +445,9 @@ async function runUi(context, server, run) {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Export Incident Journal' }).first().click();
     const incident = page.locator('.quick-input-list .monaco-list-row', { hasText: 'pop-protocol' }).first();
     if (await incident.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await incident.click();
-    const journal = page.locator('.editor-instance .monaco-editor .view-lines').first();
+    // The journal's own editor (its Markdown heading), not the runbook, which names its steps too.
+    const journal = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: /#\sIncident\s/ }).first();
+    await journal.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await waitFor(async () => {
       const text = await journal.innerText().catch(() => '');
       return ['restart-pop3be', 'rerun-deep', 'rerun-self'].every((step) => text.includes(step));
@@ -690,13 +692,17 @@ async function walkthroughChecks(page) {
         await clickStepButton(page, 'newRunbook', 'New Runbook');
         await input.waitFor({ state: 'visible', timeout: 10_000 });
         await input.fill('POP.Proxy', { timeout: 5_000 });
+        await page.locator('.quick-input-list .monaco-list-row.focused', { has: page.locator('.label-name', { hasText: /^POP\.Proxy$/ }) }).first().waitFor({ state: 'visible', timeout: 5_000 });
+        await page.keyboard.press('Enter');
+        await page.locator('.tabs-container .tab.active[aria-label*="pop-proxy.exrunbook"]').waitFor({ state: 'visible', timeout: 20_000 });
         break;
       } catch (error) {
         if (attempt === 3) throw error;
       }
     }
-    await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^POP\.Proxy$/ }) }).first().click();
-    await page.locator('.tabs-container .tab.active[aria-label*="pop-proxy.exrunbook"]').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // The new runbook is a runbook: the language server gives its steps their lenses.
+    await page.locator('.codelens-decoration a').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await screenshot(page, 'walkthrough-3-new-runbook-editor.png');
     await expectStepChecked(page, 'newRunbook');
     await screenshot(page, 'walkthrough-3-new-runbook.png');
   });
@@ -727,8 +733,10 @@ async function walkthroughChecks(page) {
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'ended: resolved' }).first();
     await toast.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await toast.locator('.monaco-button', { hasText: 'Export Incident Journal' }).first().click();
-    const journal = page.locator('.editor-instance .monaco-editor .view-lines').first();
-    await waitFor(async () => (await journal.innerText().catch(() => '')).includes('health'), { timeout: UI_TIMEOUT, what: 'the exported journal to list the step health' });
+    // The journal's own editor (its Markdown heading), not the runbook, which names its steps too.
+    const journal = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: /#\sIncident\s/ }).first();
+    await journal.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await waitFor(async () => /verify\.health/.test(await journal.innerText()), { timeout: UI_TIMEOUT, what: 'the exported journal to list the step verify.health' });
     await screenshot(page, 'walkthrough-6-journal.png');
     await expectStepChecked(page, 'runStep');
     await expectStepChecked(page, 'exportJournal');
