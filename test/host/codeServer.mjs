@@ -150,11 +150,14 @@ export function createWorkspace(dir, { fixtures = true, settings = {}, linter = 
 /**
  * Installs the command-line linter into the workspace as a team's CI does (`npm install
  * --save-dev exchange-health-runbooks`), from this checkout: the "Lint runbooks" task runs it with
- * `npx --no-install`. A folder dependency is linked, so this needs no registry (about 1 s).
+ * `npx --no-install`. `--install-links` copies what the published package holds (.npmignore: the
+ * bins, the bundled linter, its wasm) instead of linking the checkout, which would put the whole
+ * repository, this run folder included, inside the workspace; no registry is needed (about 2 s).
  */
 function installLinter(dir) {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'runbooks-workspace', private: true }, null, 2)}\n`);
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--save-dev', ROOT], { cwd: dir, encoding: 'utf8' });
+  const args = ['install', '--no-audit', '--no-fund', '--offline', '--install-links', '--ignore-scripts', '--save-dev', ROOT];
+  const result = spawnSync('npm', args, { cwd: dir, encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(join(dir, 'node_modules', '.bin', 'exchange-runbook-lint'))) {
     throw new Error(`installing the linter into ${dir} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
