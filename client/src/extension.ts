@@ -18,6 +18,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const walkthrough = new Walkthrough(context);
   context.subscriptions.push(client);
   const journal = new IncidentJournal(context);
+  walkthrough.watchJournal(journal);
   // The health view asks the language server for recovery procedures (once it runs) and tells the
   // runner which servers exist and their roles (offered for parameters, `when $Server is mailbox`).
   const health = new HealthFeature(context, log, () => client.languageClient);

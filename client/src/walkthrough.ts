@@ -1,11 +1,18 @@
 // The Get Started walkthrough's own parts: "Open an Example" opens a copy of an example runbook
-// carrying one of the documentation's mistakes, and the quick-fix step checks itself off (a context
-// key) once that mistake's diagnostic is gone from the copy.
+// carrying one of the documentation's mistakes; steps check themselves off through context keys:
+// the quick fix once that mistake's diagnostic is gone from the copy, "Run a step" once a step ran,
+// the export once a journal was exported.
 import * as vscode from 'vscode';
+import type { JournalEntry } from './runner/journal';
 import { openUntitledRunbook } from './untitled';
 
 export const OPEN_EXAMPLE_COMMAND = 'exchangeRunbooks.walkthrough.openExample';
 export const QUICK_FIX_APPLIED_CONTEXT = 'exchangeRunbooks.walkthrough.quickFixApplied';
+export const JOURNAL_EXPORTED_CONTEXT = 'exchangeRunbooks.walkthrough.journalExported';
+export const STEP_RUN_CONTEXT = 'exchangeRunbooks.walkthrough.stepRun';
+
+/** Journal statuses of a step whose commands went to PowerShell (not declined, cancelled before, or only answered). */
+const RAN: ReadonlySet<JournalEntry['status']> = new Set(['succeeded', 'failed', 'unread']);
 
 /** The example with Microsoft's misspelling of its monitor (PopTestDeepMonitor) put back. */
 export function tutorialRunbook(example: string): string {
@@ -17,6 +24,8 @@ export class Walkthrough implements vscode.Disposable {
   private tutorial: vscode.Uri | undefined;
   private sawMistake = false;
   private fixed = false;
+  private exportedJournal = false;
+  private ranStep = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.disposables.push(
@@ -44,6 +53,38 @@ export class Walkthrough implements vscode.Disposable {
       this.fixed = true;
       void vscode.commands.executeCommand('setContext', QUICK_FIX_APPLIED_CONTEXT, true);
     }
+  }
+
+  /**
+   * Checks "Run a step" and the export off from what the journal sees. Not `onCommand:`: the
+   * workbench sees only commands it runs itself, and the "Run step" CodeLens (its arguments stay
+   * in the extension host) and the end-of-run notification's "Export Incident Journal" button run
+   * theirs inside the extension host. A run cancelled at its prompt, or an export of an empty
+   * journal, does not count either.
+   */
+  watchJournal(journal: { onDidRecord: vscode.Event<JournalEntry>; onDidExport: vscode.Event<string> }): void {
+    this.disposables.push(
+      journal.onDidRecord((entry) => {
+        if (this.ranStep || !entry.step || !RAN.has(entry.status)) return;
+        this.ranStep = true;
+        void vscode.commands.executeCommand('setContext', STEP_RUN_CONTEXT, true);
+      }),
+      journal.onDidExport(() => {
+        if (this.exportedJournal) return;
+        this.exportedJournal = true;
+        void vscode.commands.executeCommand('setContext', JOURNAL_EXPORTED_CONTEXT, true);
+      }),
+    );
+  }
+
+  /** Whether the "Run a step" step is done: a step's commands ran in PowerShell. */
+  get stepRun(): boolean {
+    return this.ranStep;
+  }
+
+  /** Whether the export step is done: an incident journal was exported. */
+  get journalExported(): boolean {
+    return this.exportedJournal;
   }
 
   /** Whether the quick-fix step is done: the copy's misspelling was shown, then fixed. */

@@ -127,7 +127,7 @@ export function writeUserSettings(userDataDir, extra = {}) {
  * folder of their own, so nothing done there (edits, quick fixes, result files) touches the
  * repository.
  */
-export function createWorkspace(dir, { fixtures = true, settings = {} } = {}) {
+export function createWorkspace(dir, { fixtures = true, settings = {}, linter = false } = {}) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const sources = [['examples', 'examples']];
@@ -143,7 +143,24 @@ export function createWorkspace(dir, { fixtures = true, settings = {} } = {}) {
     join(dir, '.vscode', 'settings.json'),
     `${JSON.stringify({ 'editor.wordBasedSuggestions': 'off', 'files.exclude': { '.test-results.json': true }, ...settings }, null, 2)}\n`,
   );
+  if (linter) installLinter(dir);
   return dir;
+}
+
+/**
+ * Installs the command-line linter into the workspace as a team's CI does (`npm install
+ * --save-dev exchange-health-runbooks`), from this checkout: the "Lint runbooks" task runs it with
+ * `npx --no-install`. `--install-links` copies what the published package holds (.npmignore: the
+ * bins, the bundled linter, its wasm) instead of linking the checkout, which would put the whole
+ * repository, this run folder included, inside the workspace; no registry is needed (about 2 s).
+ */
+function installLinter(dir) {
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'runbooks-workspace', private: true }, null, 2)}\n`);
+  const args = ['install', '--no-audit', '--no-fund', '--offline', '--install-links', '--ignore-scripts', '--save-dev', ROOT];
+  const result = spawnSync('npm', args, { cwd: dir, encoding: 'utf8' });
+  if (result.status !== 0 || !existsSync(join(dir, 'node_modules', '.bin', 'exchange-runbook-lint'))) {
+    throw new Error(`installing the linter into ${dir} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
 }
 
 /** The environment for code-server: a fresh HOME and TMPDIR, nothing inherited from an editor this runs in. */

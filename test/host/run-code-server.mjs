@@ -1,12 +1,17 @@
 // `npm run test:host`: runs the extension in real VS Code (code-server 4.100.3 = VS Code 1.100.3)
-// driven by Debian's Chromium. Two passes in one code-server:
+// driven by Debian's Chromium. Passes 1-3 share one code-server:
 //   1. the in-host mocha suite (client/test/suite, compiled to out/), loaded by the workbench as
 //      extensionTestsPath; it writes its results into the workspace;
 //   2. UI checks of what a person sees: CodeLens on a runbook, a hover, the Problems panel, with
 //      screenshots in test-results/;
-//   3. the suite once more with VS Code's display language set to Chinese, then Japanese (a
+//   3. the linter's task: Run Task → "Lint runbooks" in a workspace with the linter installed, and
+//      its problem matcher's findings in the Problems panel, checked against the linter's JSON;
+//   4. the Get Started walkthrough in a fresh profile: each step done through the UI checks itself off;
+//   5. the suite once more with VS Code's display language set to Chinese, then Japanese (a
 //      code-server of their own each, with a language pack made for the run): the suite then runs
-//      its *.l10n.test.js files only, and a screenshot shows the localized workbench.
+//      its *.l10n.test.js files only, a screenshot shows the localized workbench, and the
+//      walkthrough is opened in that language and its first step done.
+// EXR_HOST_ONLY=suite,ui,lint,walkthrough,l10n picks passes; EXR_SKIP_LOCALIZED=1 skips pass 5.
 // Prints every test and a closing `host: N passed, N failed`; exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,7 +73,8 @@ function ensureBuilt() {
 // --- pass 1: the in-host suite ------------------------------------------------------------------
 
 async function runSuite(context, server, run, { prefix = '', screenshotName } = {}) {
-  const workspace = createWorkspace(join(run.dir, 'workspace-suite'));
+  // The linter installed as CI installs it: the suite runs the lint task.
+  const workspace = createWorkspace(join(run.dir, 'workspace-suite'), { linter: true });
   const page = await context.newPage();
   const automationLog = [];
   let exitCode;
@@ -439,7 +445,9 @@ async function runUi(context, server, run) {
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Export Incident Journal' }).first().click();
     const incident = page.locator('.quick-input-list .monaco-list-row', { hasText: 'pop-protocol' }).first();
     if (await incident.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await incident.click();
-    const journal = page.locator('.editor-instance .monaco-editor .view-lines').first();
+    // The journal's own editor (its Markdown heading), not the runbook, which names its steps too.
+    const journal = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: /#\sIncident\s/ }).first();
+    await journal.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await waitFor(async () => {
       const text = await journal.innerText().catch(() => '');
       return ['restart-pop3be', 'rerun-deep', 'rerun-self'].every((step) => text.includes(step));
@@ -451,7 +459,303 @@ async function runUi(context, server, run) {
   await page.close();
 }
 
-// --- pass 3: the extension in Chinese and Japanese ---------------------------------------------
+// --- the linter in a team's CI: its task and problem matcher in the Problems panel --------------
+
+const SEVERITY_NAMES = { 1: 'error', 2: 'warning', 3: 'info', 4: 'hint' };
+
+/**
+ * What the linter finds in the workspace, read from its JSON output (LSP positions, 0-based): the
+ * facts the Problems panel must show once the human output has gone through the problem matcher.
+ * Grouped as VS Code keys a task's problems (file, position, severity, code; not the message): of
+ * findings sharing a key, the panel shows one.
+ */
+function lintFindings(workspace) {
+  const result = spawnSync(join(workspace, 'node_modules', '.bin', 'exchange-runbook-lint'), ['--format', 'json', '.'], { cwd: workspace, encoding: 'utf8' });
+  const files = new Map();
+  for (const report of JSON.parse(result.stdout)) {
+    const groups = new Map();
+    for (const d of report.diagnostics) {
+      const finding = { line: d.range.start.line + 1, column: d.range.start.character + 1, severity: SEVERITY_NAMES[d.severity], code: d.code };
+      const key = JSON.stringify(finding);
+      if (!groups.has(key)) groups.set(key, { ...finding, messages: [] });
+      groups.get(key).messages.push(d.message);
+    }
+    if (groups.size) files.set(report.path, [...groups.values()]);
+  }
+  return files;
+}
+
+/**
+ * Runs a command from the Command Palette (F1), then waits for what it shows next. The palette can
+ * close under the test while the workbench is still settling (an extension activating, a view
+ * taking focus): then it is opened again.
+ */
+async function fromPalette(page, command, next) {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${command}`, { timeout: 10_000 });
+      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: command }).first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.keyboard.press('Enter');
+      await next.waitFor({ state: 'visible', timeout: 20_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw new Error(`${command} from the Command Palette: ${error.message.split('\n')[0]}`);
+    }
+  }
+}
+
+/** Runs a task through Tasks: Run Task, as a person would: its type first, then the task. */
+async function runTaskFromPalette(page, typeName, label) {
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const type = rows.filter({ hasText: typeName }).first();
+  await fromPalette(page, 'Tasks: Run Task', type);
+  await type.click();
+  const task = rows.filter({ hasText: label }).first();
+  await task.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await task.click();
+}
+
+async function runLintTask(context, server, run) {
+  let workspace;
+  try {
+    workspace = createWorkspace(join(run.dir, 'workspace-lint'), { linter: true });
+  } catch (error) {
+    record('ui: Run Task "Lint runbooks" fills the Problems panel', error);
+    return;
+  }
+  const page = await context.newPage();
+  log(`host: lint task (workspace ${workspace})`);
+  await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run) }));
+  const expected = lintFindings(workspace);
+  await uiCheck(page, 'ui: Run Task "Lint runbooks" runs the linter, and its problem matcher lists each finding of every runbook in the Problems panel with its line, column, severity, code and message', 'ui-lint-task-failed.png', async () => {
+    if (expected.size < 3) throw new Error(`the fixtures should give the linter three runbooks with findings, it reports ${[...expected.keys()].join(', ')}`);
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fixtures' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await runTaskFromPalette(page, 'exchange-runbook-lint', 'Lint runbooks');
+    // The task's terminal shows the linter's summary line, then that the process ended.
+    await page.locator('.terminal-wrapper.active .xterm-rows', { hasText: /runbooks? checked: \d+ errors?, \d+ warnings?/ }).first().waitFor({ state: 'visible', timeout: 2 * UI_TIMEOUT });
+    await page.locator('.terminal-wrapper.active .xterm-rows', { hasText: /terminated with exit code: 1/ }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await screenshot(page, 'lint-task-terminal.png');
+    await page.keyboard.press('Control+Shift+M');
+    const panel = page.locator('.markers-panel');
+    await panel.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // One runbook at a time: all of them together have more rows than the panel shows without scrolling.
+    const filter = page.locator('.viewpane-filter input').first();
+    for (const [path, findings] of expected) {
+      const name = path.split('/').pop();
+      await filter.fill(name);
+      const fileRow = panel.locator('.monaco-list-row', { hasText: name }).first();
+      await fileRow.waitFor({ state: 'visible', timeout: UI_TIMEOUT }).catch(() => {
+        throw new Error(`the Problems panel lists nothing for ${path}, where the linter found ${findings.length} problem(s)`);
+      });
+      const folder = path.split('/').slice(0, -1).join('/');
+      if (folder && !(await fileRow.innerText()).includes(folder)) throw new Error(`the row of ${name} does not show its folder ${folder}: ${JSON.stringify(await fileRow.innerText())}`);
+      const markerRows = panel.locator('.monaco-list-row:has(.marker-icon)');
+      await waitFor(async () => (await markerRows.count()) === findings.length, { timeout: UI_TIMEOUT, what: `${findings.length} problem rows for ${path}` }).catch(async (error) => {
+        throw new Error(`${error.message}; rows: ${JSON.stringify(await markerRows.allInnerTexts())}`);
+      });
+      const rows = [];
+      for (let i = 0; i < findings.length; i++) {
+        const row = markerRows.nth(i);
+        rows.push({ text: await row.innerText(), icon: (await row.locator('.marker-icon').first().getAttribute('class')) ?? '' });
+      }
+      for (const finding of findings) {
+        const at = `[Ln ${finding.line}, Col ${finding.column}]`;
+        const row = rows.find((r) => r.text.includes(at) && r.text.includes(finding.code) && finding.messages.some((m) => r.text.includes(m)));
+        if (!row) throw new Error(`${path}: no row shows ${finding.code} at ${at} saying "${finding.messages.join('" or "')}"; rows: ${JSON.stringify(rows.map((r) => r.text))}`);
+        if (!row.icon.split(/\s+/).some((c) => c === finding.severity || c === `codicon-${finding.severity}`)) throw new Error(`${path}: the ${finding.code} row at ${at} is not shown as ${finding.severity}: icon ${row.icon}`);
+      }
+      if (name === 'protocol-logging.exrunbook') await screenshot(page, 'lint-task-problems.png');
+    }
+  });
+  await page.close();
+}
+
+// --- first run: the Get Started walkthrough, step by step ----------------------------------------
+
+const WALKTHROUGH_TITLE = 'Get Started with Exchange Runbooks';
+
+/** A walkthrough step's entry on the Get Started page (steps are identified as `<extension>#<walkthrough>#<step>`). */
+function walkthroughStep(page, id) {
+  return page.locator(`button.getting-started-step[data-step-id$="#${id}"]`).first();
+}
+
+/** Opens the walkthrough as a person would: Command Palette → Welcome: Open Walkthrough... → this extension's. */
+async function openWalkthrough(page, title = WALKTHROUGH_TITLE) {
+  const choice = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await fromPalette(page, 'Welcome: Open Walkthrough', choice);
+  await choice.click();
+  await walkthroughStep(page, 'openExample').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+}
+
+/** Expands a step and clicks the button its description offers. */
+async function clickStepButton(page, id, label, title = WALKTHROUGH_TITLE) {
+  await openWalkthrough(page, title);
+  const step = walkthroughStep(page, id);
+  await step.click();
+  await waitFor(async () => (await step.getAttribute('aria-expanded')) === 'true', { timeout: UI_TIMEOUT, what: `step ${id} to expand` });
+  await waitFor(() => step.evaluate((el) => el === document.activeElement), { timeout: UI_TIMEOUT, what: `step ${id} to take the focus` });
+  const button = step.locator('.monaco-button, a, button', { hasText: label }).first();
+  await button.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+  await button.click();
+}
+
+/** Back on the Get Started page, the step shows its check mark. */
+async function expectStepChecked(page, id, title = WALKTHROUGH_TITLE) {
+  await openWalkthrough(page, title);
+  const step = walkthroughStep(page, id);
+  await waitFor(async () => (await step.getAttribute('aria-checked')) === 'true', { timeout: UI_TIMEOUT, what: `the walkthrough step ${id} to check itself off` });
+  const icon = step.locator('.codicon-getting-started-step-checked, .codicon-pass-filled').first();
+  if (!(await icon.count())) throw new Error(`step ${id} is checked but shows no check mark`);
+}
+
+async function runWalkthrough() {
+  const run = createRunDir('run-walkthrough');
+  let server;
+  let context;
+  try {
+    // A profile of its own: walkthrough progress is kept per profile, and the other passes run commands that would tick steps.
+    server = await startCodeServer(run);
+    context = await launchChromium(run);
+    const workspace = createWorkspace(join(run.dir, 'workspace-walkthrough'), {
+      fixtures: false,
+      settings: {
+        'exchangeRunbooks.simulator.statePath': join(run.dir, 'walkthrough-simulator', 'state.json'),
+        'exchangeRunbooks.health.pollIntervalSeconds': 5,
+      },
+    });
+    const page = await context.newPage();
+    log(`host: walkthrough (fresh profile, workspace ${workspace})`);
+    await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run) }));
+    await walkthroughChecks(page);
+    await page.close();
+  } catch (error) {
+    record('walkthrough: host harness', error);
+  } finally {
+    await context?.close().catch(() => {});
+    await server?.stop();
+    disposeRun(run);
+  }
+}
+
+async function walkthroughChecks(page) {
+  const steps = ['openExample', 'quickFix', 'newRunbook', 'healthView', 'runStep', 'exportJournal'];
+  const example = tutorialExample();
+
+  await uiCheck(page, 'walkthrough: Get Started shows the six steps, none done yet', 'walkthrough-open-failed.png', async () => {
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.locator('.monaco-workbench.vs-dark[class*="vscode-theme-"]').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+    await openWalkthrough(page);
+    for (const id of steps) {
+      const step = walkthroughStep(page, id);
+      if (!(await step.count())) throw new Error(`the walkthrough has no step ${id}`);
+      if ((await step.getAttribute('aria-checked')) !== 'false') throw new Error(`step ${id} is done before anything was done`);
+    }
+    await screenshot(page, 'walkthrough-0-start.png');
+  });
+
+  await uiCheck(page, 'walkthrough: "Open an Example" opens the example runbook and checks its step off', 'walkthrough-example-failed.png', async () => {
+    await clickStepButton(page, 'openExample', 'Open an Example');
+    await page.locator('.tabs-container .tab.active[aria-label*="pop-protocol-example.exrunbook"]').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.locator('.codelens-decoration a', { hasText: 'Run step' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expectStepChecked(page, 'openExample');
+    await screenshot(page, 'walkthrough-1-example.png');
+  });
+
+  await uiCheck(page, 'walkthrough: the quick fix (Ctrl+.) on the example\'s misspelt monitor checks the quick-fix step off', 'walkthrough-quickfix-failed.png', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'pop-protocol-example.exrunbook' }).first().click();
+    await goTo(page, example.line, example.column);
+    await page.locator('.editor-instance .monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'PopDeepTestMonitor' }).first();
+    await fix.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await screenshot(page, 'walkthrough-2-quick-fix-menu.png');
+    // The menu opens with the fix focused; Enter applies it, as from the keyboard.
+    await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'PopDeepTestMonitor' }).first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await page.keyboard.press('Enter');
+    // The editor renders spaces as no-break spaces.
+    const text = async () => (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    await waitFor(async () => (await text()).includes('for monitor PopDeepTestMonitor'), { timeout: UI_TIMEOUT, what: 'the fix to rename the monitor' });
+    await expectStepChecked(page, 'quickFix');
+    await screenshot(page, 'walkthrough-2-quick-fix.png');
+  });
+
+  await uiCheck(page, 'walkthrough: "New Runbook" for POP.Proxy writes the runbook and checks its step off', 'walkthrough-new-runbook-failed.png', async () => {
+    const input = page.locator('.quick-input-widget input');
+    // The page moves the focus to the step it expands a moment after the click: a pick opened
+    // before that closes again (a person clicking that fast would click again too).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await clickStepButton(page, 'newRunbook', 'New Runbook');
+        await input.waitFor({ state: 'visible', timeout: 10_000 });
+        await input.fill('POP.Proxy', { timeout: 5_000 });
+        await page.locator('.quick-input-list .monaco-list-row.focused', { has: page.locator('.label-name', { hasText: /^POP\.Proxy$/ }) }).first().waitFor({ state: 'visible', timeout: 5_000 });
+        await page.keyboard.press('Enter');
+        await page.locator('.tabs-container .tab.active[aria-label*="pop-proxy.exrunbook"]').waitFor({ state: 'visible', timeout: 20_000 });
+        break;
+      } catch (error) {
+        if (attempt === 3) throw error;
+      }
+    }
+    // The new runbook is a runbook: the language server gives its steps their lenses.
+    await page.locator('.codelens-decoration a').first().waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await screenshot(page, 'walkthrough-3-new-runbook-editor.png');
+    await expectStepChecked(page, 'newRunbook');
+    await screenshot(page, 'walkthrough-3-new-runbook.png');
+  });
+
+  await uiCheck(page, 'walkthrough: "Start the Simulator" fills the Exchange Health view and checks its step off', 'walkthrough-health-failed.png', async () => {
+    await clickStepButton(page, 'healthView', 'Start the Simulator');
+    const view = page.locator('.pane-body', { has: page.locator('.monaco-list-row', { hasText: 'EX-MBX01' }) }).first();
+    await view.locator('.monaco-list-row', { hasText: 'PopDeepTestMonitor' }).first().waitFor({ state: 'visible', timeout: 2 * UI_TIMEOUT });
+    await screenshot(page, 'walkthrough-4-health-view.png');
+    await expectStepChecked(page, 'healthView');
+  });
+
+  await uiCheck(page, 'walkthrough: "Run step" on the example runs the step in PowerShell against a simulated server and checks its step off', 'walkthrough-run-step-failed.png', async () => {
+    if (!hasPowerShell()) throw new Error(`PowerShell is needed to run a step (${TOOLS_PWSH}; scripts/setup.sh installs it)`);
+    await page.locator('.tabs-container .tab', { hasText: 'pop-protocol-example.exrunbook' }).first().click();
+    await page.locator('.codelens-decoration a', { hasText: /^▶ Run step$/ }).first().click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    // A server whose POP.Protocol monitors are all Healthy in the scenario: the first step resolves the run.
+    await input.fill('EX-MBX02');
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'ended: resolved' }).first().waitFor({ state: 'visible', timeout: 3 * UI_TIMEOUT });
+    await screenshot(page, 'walkthrough-5-run-step.png');
+    // The Get Started page hides the toast: check the step after the next check has used the toast.
+  });
+
+  await uiCheck(page, 'walkthrough: "Export Incident Journal" on the end-of-run notification opens the journal and checks the last steps off', 'walkthrough-export-failed.png', async () => {
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'ended: resolved' }).first();
+    await toast.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await toast.locator('.monaco-button', { hasText: 'Export Incident Journal' }).first().click();
+    // The journal's own editor (its Markdown heading), not the runbook, which names its steps too.
+    const journal = page.locator('.editor-instance .monaco-editor .view-lines', { hasText: /#\sIncident\s/ }).first();
+    await journal.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await waitFor(async () => /verify\.health/.test(await journal.innerText()), { timeout: UI_TIMEOUT, what: 'the exported journal to list the step verify.health' });
+    await screenshot(page, 'walkthrough-6-journal.png');
+    await expectStepChecked(page, 'runStep');
+    await expectStepChecked(page, 'exportJournal');
+    for (const id of steps) {
+      if ((await walkthroughStep(page, id).getAttribute('aria-checked')) !== 'true') throw new Error(`step ${id} is no longer checked`);
+    }
+    await screenshot(page, 'walkthrough-done.png');
+  });
+}
+
+/** Where the walkthrough's copy of the example carries the documentation's misspelling (1-based, on the monitor's name). */
+function tutorialExample() {
+  const lines = readFileSync(join(ROOT, 'examples', 'pop-protocol.exrunbook'), 'utf8').split('\n');
+  const line = lines.findIndex((l) => /for monitor PopDeepTestMonitor/.test(l));
+  if (line < 0) throw new Error('examples/pop-protocol.exrunbook has no `for monitor PopDeepTestMonitor` for the walkthrough to misspell');
+  return { line: line + 1, column: lines[line].indexOf('PopDeepTestMonitor') + 3 };
+}
+
+// --- pass 5: the extension in Chinese and Japanese ---------------------------------------------
 
 const LANGUAGE_NAMES = { 'zh-cn': ['Chinese Simplified', '中文(简体)'], ja: ['Japanese', '日本語'] };
 
@@ -496,6 +800,34 @@ function installLanguagePack(run, locale) {
   );
 }
 
+/**
+ * The walkthrough as a Chinese or Japanese user meets it: its title and steps in the display
+ * language, and its first button (labelled in that language) checks its step off.
+ */
+async function localizedWalkthrough(context, server, run, locale) {
+  const nls = JSON.parse(readFileSync(join(ROOT, `package.nls.${locale}.json`), 'utf8'));
+  const title = nls['walkthrough.title'];
+  const button = /\[([^\]]+)\]\(command:exchangeRunbooks\.walkthrough\.openExample\)/.exec(nls['walkthrough.openExample.description'])?.[1];
+  const workspace = createWorkspace(join(run.dir, `workspace-walkthrough-${locale}`), { fixtures: false });
+  const page = await context.newPage();
+  await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: extensionDevelopmentPath(run) }));
+  await uiCheck(page, `[${locale}] walkthrough: Get Started shows the walkthrough and its steps in ${locale}, and its "Open an Example" button checks the first step off`, `walkthrough-${locale}-failed.png`, async () => {
+    if (!title || !button) throw new Error(`package.nls.${locale}.json lacks the walkthrough's title or the Open an Example button`);
+    await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await openWalkthrough(page, title);
+    for (const id of ['openExample', 'quickFix', 'newRunbook', 'healthView', 'runStep', 'exportJournal']) {
+      const shown = await walkthroughStep(page, id).locator('.step-title').innerText();
+      if (shown.trim() !== nls[`walkthrough.${id}.title`]) throw new Error(`step ${id} reads ${JSON.stringify(shown)}, not ${JSON.stringify(nls[`walkthrough.${id}.title`])}`);
+    }
+    await clickStepButton(page, 'openExample', button, title);
+    await page.locator('.tabs-container .tab.active[aria-label*="pop-protocol-example.exrunbook"]').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    await expectStepChecked(page, 'openExample', title);
+    await walkthroughStep(page, 'quickFix').click();
+    await screenshot(page, `walkthrough-${locale}.png`);
+  });
+  await page.close();
+}
+
 async function runLocalized(locale) {
   const run = createRunDir(`run-${locale}`);
   let server;
@@ -506,6 +838,7 @@ async function runLocalized(locale) {
     log(`host: ${locale} code-server on ${server.url}`);
     context = await launchChromium(run);
     await runSuite(context, server, run, { prefix: `[${locale}] `, screenshotName: `l10n-${locale}.png` });
+    await localizedWalkthrough(context, server, run, locale);
   } catch (error) {
     record(`[${locale}] host harness`, error);
   } finally {
@@ -516,6 +849,10 @@ async function runLocalized(locale) {
 }
 
 // --- main ---------------------------------------------------------------------------------------
+
+/** EXR_HOST_ONLY=lint,walkthrough runs only those passes (suite, ui, lint, walkthrough, l10n) while one is being worked on. */
+const ONLY = process.env.EXR_HOST_ONLY ? new Set(process.env.EXR_HOST_ONLY.split(',').map((name) => name.trim())) : undefined;
+const wanted = (pass) => !ONLY || ONLY.has(pass);
 
 async function main() {
   const started = Date.now();
@@ -544,14 +881,16 @@ async function main() {
     server = await startCodeServer(run);
     log(`host: code-server on ${server.url} (run folder ${run.dir})`);
     context = await launchChromium(run);
-    await runSuite(context, server, run);
-    await runUi(context, server, run);
+    if (wanted('suite')) await runSuite(context, server, run);
+    if (wanted('ui')) await runUi(context, server, run);
+    if (wanted('lint')) await runLintTask(context, server, run);
   } catch (error) {
     record('host harness', error);
   } finally {
     await cleanup();
   }
-  if (!process.env.EXR_SKIP_LOCALIZED) {
+  if (wanted('walkthrough')) await runWalkthrough();
+  if (wanted('l10n') && !process.env.EXR_SKIP_LOCALIZED) {
     for (const locale of ['zh-cn', 'ja']) await runLocalized(locale);
   }
 

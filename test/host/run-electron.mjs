@@ -21,7 +21,7 @@ async function main() {
   const extensionsDir = join(runDir, 'extensions');
   mkdirSync(extensionsDir, { recursive: true });
   writeUserSettings(userDataDir);
-  const workspace = createWorkspace(join(runDir, 'workspace'));
+  const workspace = createWorkspace(join(runDir, 'workspace'), { linter: true });
   const resultsFile = join(runDir, 'results.json');
 
   const vscodeExecutablePath = process.env.VSCODE_EXECUTABLE_PATH || undefined;

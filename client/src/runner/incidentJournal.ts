@@ -51,12 +51,20 @@ export class IncidentJournal implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Appends in order, one at a time: a crash loses at most the line being written. */
   private writes: Promise<void> = Promise.resolve();
+  private readonly exported = new vscode.EventEmitter<string>();
+  /** An incident's Markdown was opened, however the export was asked for (palette, notification button). */
+  readonly onDidExport = this.exported.event;
+  private readonly recorded = new vscode.EventEmitter<JournalEntry>();
+  /** An entry was journaled: a step ran, was declined, answered, marked done... */
+  readonly onDidRecord = this.recorded.event;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.channel = vscode.window.createOutputChannel(vscode.l10n.t('Exchange Runbooks: Incident Journal'), { log: true });
     this.folder = join((context.storageUri ?? context.globalStorageUri).fsPath, 'journal');
     this.disposables.push(
       this.channel,
+      this.exported,
+      this.recorded,
       vscode.commands.registerCommand(EXPORT_JOURNAL_COMMAND, (incident?: string) => this.export(incident)),
       vscode.commands.registerCommand(SHOW_JOURNAL_COMMAND, () => this.channel.show(true)),
     );
@@ -107,6 +115,7 @@ export class IncidentJournal implements vscode.Disposable {
       })
       .catch((error: unknown) => this.channel.error(`Could not write ${file}: ${String(error)}`));
     await this.writes;
+    this.recorded.fire(full);
     return full;
   }
 
@@ -166,6 +175,7 @@ export class IncidentJournal implements vscode.Disposable {
     if (!chosen) return undefined;
     const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: this.markdown(chosen, await this.entries(chosen)) });
     await vscode.window.showTextDocument(document, { preview: false });
+    this.exported.fire(chosen);
     return document;
   }
 
