@@ -58,9 +58,16 @@ function connectCommand(settings: ConnectionSettings, target: string | undefined
   }
 }
 
-/** One terminal per target connection: the key says which server in which mode. */
+/**
+ * One terminal per target connection: the key says which server, in which mode, through what. A
+ * terminal started with other settings (another simulated world, another remoting endpoint or
+ * authentication) is not reused: its session still reaches what it reached when it started.
+ */
 export function connectionKey(settings: ConnectionSettings, target: string | undefined): string {
-  return `${settings.mode}\u0000${(target ?? '').toLowerCase()}`;
+  const parts: string[] = [settings.mode, (target ?? '').toLowerCase()];
+  if (settings.mode === 'simulator') parts.push(settings.simulatorModule, settings.simulatorState);
+  if (settings.mode === 'remote') parts.push((settings.server ?? '').trim().toLowerCase(), settings.authentication ?? 'Kerberos');
+  return parts.join('\u0000');
 }
 
 /**

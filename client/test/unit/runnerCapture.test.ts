@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PowerShellSession } from '../../src/powershell/session';
-import { ensureConnection, startupCommand, terminalEnvironment } from '../../src/runner/connection';
+import { type ConnectionSettings, connectionKey, ensureConnection, startupCommand, terminalEnvironment } from '../../src/runner/connection';
 import { buildStepCall, newNonce, outputExcerpt, parseStepOutput, STEP_HELPER_VARIABLE, stepFailed, stepHelperScript, stripTerminalEscapes, type StepScriptRequest } from '../../src/runner/capture';
 import { checkWindowsPowerShell51 } from './compat51';
 import { assertPwshInstalled, PWSH } from './pwsh';
@@ -229,6 +229,17 @@ describe('Windows PowerShell 5.1 compatibility of what the runner types into a t
       remote: startupCommand({ mode: 'remote', authentication: 'Negotiate', ...settings }, 'ex-mbx01.contoso.com'),
     };
     assert.deepEqual((await checkWindowsPowerShell51(session, scripts)).filter((r) => r.problems.length > 0), []);
+  });
+
+  it('starts another terminal when the connection it was started with changed, and reuses it otherwise', () => {
+    const simulator: ConnectionSettings = { mode: 'simulator', simulatorModule: '/ext/simulator/ExchangeSimulator.psd1', simulatorState: '/tmp/a/state.json' };
+    const remote: ConnectionSettings = { ...simulator, mode: 'remote', server: 'ex1.contoso.com', authentication: 'Kerberos' };
+    assert.equal(connectionKey(simulator, 'EX-MBX01'), connectionKey({ ...simulator }, 'ex-mbx01'));
+    assert.notEqual(connectionKey(simulator, 'EX-MBX01'), connectionKey(simulator, 'EX-MBX02'));
+    assert.notEqual(connectionKey(simulator, 'EX-MBX01'), connectionKey({ ...simulator, simulatorState: '/tmp/b/state.json' }, 'EX-MBX01'));
+    assert.notEqual(connectionKey(remote, 'EX-MBX01'), connectionKey({ ...remote, server: 'ex2.contoso.com' }, 'EX-MBX01'));
+    assert.notEqual(connectionKey(remote, 'EX-MBX01'), connectionKey({ ...remote, authentication: 'Negotiate' }, 'EX-MBX01'));
+    assert.notEqual(connectionKey(remote, 'EX-MBX01'), connectionKey(simulator, 'EX-MBX01'));
   });
 
   it('refuses a remote server name that would change the URI', () => {
