@@ -19,6 +19,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   context.subscriptions.push(client);
   const journal = new IncidentJournal(context);
   walkthrough.watchJournal(journal);
+  const newRunbook = new NewRunbookCommand(() => client.languageClient);
+  walkthrough.watchNewRunbook(newRunbook.onDidCreate);
   // The health view asks the language server for recovery procedures (once it runs) and tells the
   // runner which servers exist and their roles (offered for parameters, `when $Server is mailbox`).
   const health = new HealthFeature(context, log, () => client.languageClient);
@@ -27,7 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   context.subscriptions.push(
     vscode.commands.registerCommand('exchangeRunbooks.showLog', () => log.show()),
     vscode.commands.registerCommand('exchangeRunbooks.restartServer', () => restartServer(client, log)),
-    new NewRunbookCommand(() => client.languageClient),
+    newRunbook,
     walkthrough,
     new LintTaskProvider(),
   );

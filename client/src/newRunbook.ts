@@ -14,6 +14,9 @@ function runbookFileName(healthSet: string): string {
 
 export class NewRunbookCommand implements vscode.Disposable {
   private readonly registration: vscode.Disposable;
+  private readonly created = new vscode.EventEmitter<vscode.TextEditor>();
+  /** Fires when a new runbook was opened (not when the admin cancelled the pick). */
+  readonly onDidCreate = this.created.event;
 
   constructor(private readonly client: () => LanguageClient | undefined) {
     // The health set may be given (the walkthrough, tests); otherwise the user picks it.
@@ -34,7 +37,9 @@ export class NewRunbookCommand implements vscode.Disposable {
       return undefined;
     }
     // Untitled: nothing is written to disk until the admin saves it where it belongs.
-    return openUntitledRunbook(runbookFileName(name), text);
+    const editor = await openUntitledRunbook(runbookFileName(name), text);
+    this.created.fire(editor);
+    return editor;
   }
 
   private async pickHealthSet(client: LanguageClient): Promise<string | undefined> {
@@ -61,5 +66,6 @@ export class NewRunbookCommand implements vscode.Disposable {
 
   dispose(): void {
     this.registration.dispose();
+    this.created.dispose();
   }
 }

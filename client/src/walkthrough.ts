@@ -1,7 +1,7 @@
 // The Get Started walkthrough's own parts: "Open an Example" opens a copy of an example runbook
 // carrying one of the documentation's mistakes; steps check themselves off through context keys:
-// the quick fix once that mistake's diagnostic is gone from the copy, "Run a step" once a step ran,
-// the export once a journal was exported.
+// the quick fix once that mistake's diagnostic is gone from the copy, "Create a runbook" once New
+// Runbook opened one, "Run a step" once a step ran, the export once a journal was exported.
 import * as vscode from 'vscode';
 import type { JournalEntry } from './runner/journal';
 import { openUntitledRunbook } from './untitled';
@@ -10,6 +10,7 @@ export const OPEN_EXAMPLE_COMMAND = 'exchangeRunbooks.walkthrough.openExample';
 export const QUICK_FIX_APPLIED_CONTEXT = 'exchangeRunbooks.walkthrough.quickFixApplied';
 export const JOURNAL_EXPORTED_CONTEXT = 'exchangeRunbooks.walkthrough.journalExported';
 export const STEP_RUN_CONTEXT = 'exchangeRunbooks.walkthrough.stepRun';
+export const RUNBOOK_CREATED_CONTEXT = 'exchangeRunbooks.walkthrough.runbookCreated';
 
 /** Journal statuses of a step whose commands went to PowerShell (not declined, cancelled before, or only answered). */
 const RAN: ReadonlySet<JournalEntry['status']> = new Set(['succeeded', 'failed', 'unread']);
@@ -75,6 +76,15 @@ export class Walkthrough implements vscode.Disposable {
         void vscode.commands.executeCommand('setContext', JOURNAL_EXPORTED_CONTEXT, true);
       }),
     );
+  }
+
+  /** Checks "Create a runbook" off once New Runbook opened one (a cancelled pick does not count). */
+  watchNewRunbook(onDidCreate: vscode.Event<vscode.TextEditor>): void {
+    const subscription = onDidCreate(() => {
+      subscription.dispose();
+      void vscode.commands.executeCommand('setContext', RUNBOOK_CREATED_CONTEXT, true);
+    });
+    this.disposables.push(subscription);
   }
 
   /** Whether the "Run a step" step is done: a step's commands ran in PowerShell. */
