@@ -498,8 +498,12 @@ async function fromPalette(page, command, next) {
       await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill(`>${command}`, { timeout: 10_000 });
-      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: command }).first().waitFor({ state: 'visible', timeout: 20_000 });
-      await page.keyboard.press('Enter');
+      // The command's row, wherever the palette ranks it (a fresh profile may put "Tasks: Restart
+      // Running Task" first for "Tasks: Run Task"); in Chinese and Japanese the row shows the
+      // English name beside the translated one, so the text is found there too.
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first();
+      await row.waitFor({ state: 'visible', timeout: 20_000 });
+      await row.click();
       await next.waitFor({ state: 'visible', timeout: 20_000 });
       return;
     } catch (error) {
