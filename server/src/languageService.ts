@@ -159,8 +159,9 @@ export class RunbookLanguageService {
     return codeLenses(model, uri, this.localizer(language));
   }
 
-  codeActions(uri: string, diagnostics: Diagnostic[]): CodeAction[] {
-    return quickFixes(uri, diagnostics);
+  /** `known`: the server's diagnostics of this version, where it has them (see quickFixes). */
+  codeActions(uri: string, diagnostics: Diagnostic[], known?: Diagnostic[], range?: Range): CodeAction[] {
+    return quickFixes(uri, diagnostics, known, range);
   }
 
   /** What the catalog knows of a monitor for the health view: its probe (to re-run it) and description. */

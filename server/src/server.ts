@@ -9,6 +9,7 @@ import {
   DidChangeWatchedFilesNotification,
   FileChangeType,
   type DiagnosticServerCancellationData,
+  type Diagnostic,
   DocumentDiagnosticReportKind,
   type DocumentSymbol,
   ErrorCodes,
@@ -78,6 +79,8 @@ const MAX_WORKSPACE_DEPTH = 12;
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const models = new Map<string, { version: number; dependencies: string; model: RunbookModel }>();
+  /** The diagnostics last computed for a model: code actions use them, never compute them. */
+  const diagnosed = new WeakMap<RunbookModel, Diagnostic[]>();
   /** Every runbook of the workspace folders (open documents as edited), for references between runbooks. */
   let workspace: WorkspaceIndex | undefined;
   let service: RunbookLanguageService | undefined;
@@ -263,7 +266,10 @@ export function startServer(connection: Connection): void {
     const settings = await settingsFor(uri);
     if (!settings.diagnostics.enable) return [];
     const model = await slicedModel(uri, checkpoint);
-    return model ? runSliced(service!.diagnosticSteps(model, uri, language), checkpoint) : [];
+    if (!model) return [];
+    const diagnostics = await runSliced(service!.diagnosticSteps(model, uri, language), checkpoint);
+    diagnosed.set(model, diagnostics);
+    return diagnostics;
   }
 
   // Push diagnostics for clients without pull (Neovim before 0.10, most editors): after a pause in
@@ -569,7 +575,13 @@ export function startServer(connection: Connection): void {
 
   connection.onCodeAction(
     // A client without code action literals would take the quick fixes for commands it cannot run.
-    safe('codeAction', [], (params) => (features.codeActionLiterals ? service!.codeActions(params.textDocument.uri, params.context.diagnostics) : [])),
+    safe('codeAction', [], (params) => {
+      if (!features.codeActionLiterals) return [];
+      const uri = params.textDocument.uri;
+      const version = documents.get(uri)?.version;
+      const model = version === undefined ? undefined : cachedModel(uri, version);
+      return service!.codeActions(uri, params.context.diagnostics, model && diagnosed.get(model), params.range);
+    }),
   );
 
   connection.onRequest(

@@ -124,6 +124,24 @@ describe('language server over LSP', () => {
     assert.ok(actions?.some((a) => 'title' in a && a.title === 'Change to PopProxyTestMonitor'));
   });
 
+  it('offers the quick fix also when the editor sent the diagnostic without its data, or had not shown it yet', async () => {
+    const items = await diagnostics(client);
+    const unknown = items.find((d) => d.code === 'unknown-monitor');
+    assert.ok(unknown, JSON.stringify(items));
+    // A client without `publishDiagnostics.dataSupport` drops `data`.
+    const { data: _dropped, ...withoutData } = unknown;
+    const stripped = await client.sendRequest(CodeActionRequest.type, { textDocument: { uri: URI }, range: unknown.range, context: { diagnostics: [withoutData] } });
+    const fix = stripped?.find((a) => 'title' in a && a.title === 'Change to PopProxyTestMonitor');
+    assert.ok(fix && 'diagnostics' in fix, JSON.stringify(stripped));
+    assert.deepEqual(fix.diagnostics, [withoutData], 'the action names the diagnostic the editor sent');
+    // The cursor on the name before the editor applied the pull result: no diagnostics in the context.
+    const early = await client.sendRequest(CodeActionRequest.type, { textDocument: { uri: URI }, range: { start: unknown.range.start, end: unknown.range.start }, context: { diagnostics: [] } });
+    assert.equal(early?.filter((a) => 'title' in a && a.title === 'Change to PopProxyTestMonitor').length, 1, JSON.stringify(early));
+    // Elsewhere in the runbook: nothing.
+    const elsewhere = await client.sendRequest(CodeActionRequest.type, { textDocument: { uri: URI }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+    assert.deepEqual(elsewhere, []);
+  });
+
   it('tells which procedure recovers a monitor', async () => {
     await client.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: URI, version: 4 }, contentChanges: [{ text: TEXT }] });
     const found = (await client.sendRequest(PROCEDURE_FOR_MONITOR_REQUEST, { monitor: 'PopProxyTestMonitor', uris: [URI, 'file:///nowhere/missing.exrunbook'] })) as ProcedureLocation[];

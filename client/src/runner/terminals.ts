@@ -10,8 +10,12 @@ import { type ConnectionSettings, connectionKey, startupCommand, terminalEnviron
  * machine under test load; give a loaded machine room before we give up on reading output.
  */
 const SHELL_INTEGRATION_TIMEOUT_MS = 30_000;
+/** After integration came up, how long the first prompt may take to report its directory. */
+const PROMPT_TIMEOUT_MS = 10_000;
 /** Importing the simulator took 16 s in a pty on this loaded machine. */
 const STARTUP_TIMEOUT_MS = 90_000;
+/** A start-up the shell has not even begun by then was not accepted as typed: it is typed again. */
+const STARTUP_START_MS = 15_000;
 /** After the end event the read stream may still be flushing its last chunk. */
 const STREAM_DRAIN_MS = 50;
 
@@ -48,18 +52,32 @@ export function terminalName(settings: ConnectionSettings, target: string | unde
   return target ? vscode.l10n.t('Exchange Runbooks: {0} ({1})', target, modeLabel(settings.mode)) : vscode.l10n.t('Exchange Runbooks ({0})', modeLabel(settings.mode));
 }
 
-function waitForShellIntegration(terminal: vscode.Terminal): Promise<boolean> {
-  if (terminal.shellIntegration) return Promise.resolve(true);
+/**
+ * Resolves once the shell sits at its first prompt, with whether shell integration is there.
+ * Integration comes up before that: pwsh's shellIntegration.ps1 announces itself while it still
+ * loads, and text typed then lost its Enter (measured: the start-up sat unexecuted in the prompt
+ * until the next command's Ctrl+C cleared it). The first prompt reports the working directory, so
+ * `cwd` being known means the prompt is drawn. A prompt that never reports it (a profile that
+ * leaves the shell on another provider) is waited for only a while.
+ */
+function waitForPrompt(terminal: vscode.Terminal): Promise<boolean> {
+  const atPrompt = (): boolean => terminal.shellIntegration?.cwd !== undefined;
+  if (atPrompt()) return Promise.resolve(true);
   return new Promise((resolve) => {
+    let timer = setTimeout(() => done(terminal.shellIntegration !== undefined), SHELL_INTEGRATION_TIMEOUT_MS);
     const done = (value: boolean): void => {
       clearTimeout(timer);
       changed.dispose();
       closed.dispose();
       resolve(value);
     };
-    const timer = setTimeout(() => done(false), SHELL_INTEGRATION_TIMEOUT_MS);
     const changed = vscode.window.onDidChangeTerminalShellIntegration((e) => {
-      if (e.terminal === terminal) done(true);
+      if (e.terminal !== terminal) return;
+      if (atPrompt()) done(true);
+      else {
+        clearTimeout(timer);
+        timer = setTimeout(() => done(true), PROMPT_TIMEOUT_MS);
+      }
     });
     const closed = vscode.window.onDidCloseTerminal((t) => {
       if (t === terminal) done(false);
@@ -112,22 +130,44 @@ export class RunnerTerminals implements vscode.Disposable {
   private async prepare(terminal: vscode.Terminal, startup: string, entry?: RunnerTerminal): Promise<boolean> {
     // The clock starts once the shell process exists: creating the pty can itself take seconds on a loaded machine.
     const pid = await terminal.processId;
-    const integrated = await waitForShellIntegration(terminal);
+    const integrated = await waitForPrompt(terminal);
     if (!integrated) {
       this.log.warn(`Shell integration did not come up in "${terminal.name}" (pid ${pid}, exit ${terminal.exitStatus?.code}) within ${SHELL_INTEGRATION_TIMEOUT_MS} ms: step output cannot be read back there.`);
       terminal.sendText(startup, true);
       return false;
     }
-    // Bounded: a start-up that never reports its end must not hold every step of this terminal.
-    const cancel = new vscode.CancellationTokenSource();
-    const timer = setTimeout(() => cancel.cancel(), STARTUP_TIMEOUT_MS);
-    const result = await this.execute(terminal, startup, cancel.token, false);
-    clearTimeout(timer);
-    cancel.dispose();
-    if (result.kind === 'ended' && entry) entry.defined = true;
-    if (result.kind === 'cancelled') this.log.warn(`The start-up command of "${terminal.name}" did not report its end within ${STARTUP_TIMEOUT_MS} ms.`);
+    let result = await this.runStartup(terminal, startup);
+    if (result === 'not started') {
+      // VS Code clears a prompt that holds text (Ctrl+C) before it types a command.
+      this.log.warn(`The start-up command of "${terminal.name}" did not start within ${STARTUP_START_MS} ms: typing it again.`);
+      result = await this.runStartup(terminal, startup);
+    }
+    if (result === 'not started' || result.kind === 'cancelled') this.log.warn(`The start-up command of "${terminal.name}" did not report its end within ${STARTUP_TIMEOUT_MS} ms.`);
     else if (result.kind === 'ended' && result.exitCode) this.log.warn(`The start-up command of "${terminal.name}" failed: ${startup}`);
+    if (result !== 'not started' && result.kind === 'ended' && entry) entry.defined = true;
     return true;
+  }
+
+  /** The start-up command, bounded: one that never reports its end must not hold every step of this terminal. */
+  private async runStartup(terminal: vscode.Terminal, startup: string): Promise<ExecutionResult | 'not started'> {
+    const cancel = new vscode.CancellationTokenSource();
+    let started = false;
+    const watch = vscode.window.onDidStartTerminalShellExecution((e) => {
+      if (e.terminal === terminal && e.execution.commandLine.value.trim() === startup.trim()) started = true;
+    });
+    const notStarted = setTimeout(() => {
+      if (!started) cancel.cancel();
+    }, STARTUP_START_MS);
+    const timer = setTimeout(() => cancel.cancel(), STARTUP_TIMEOUT_MS);
+    try {
+      const result = await this.execute(terminal, startup, cancel.token, false);
+      return result.kind === 'cancelled' && !started ? 'not started' : result;
+    } finally {
+      clearTimeout(notStarted);
+      clearTimeout(timer);
+      watch.dispose();
+      cancel.dispose();
+    }
   }
 
   /** A shell profile opened by hand: same shell, same connection as the runner's (its target is the configured server, if any). */
