@@ -73,6 +73,16 @@ describe('PowerShell parsing', () => {
     assert.ok(table.elements[0]?.kind === 'argument' && table.elements[0].argument.text === 'Name, Status');
   });
 
+  it('reads a bareword list next to an array in parentheses, whose commas are an expression', () => {
+    const script = parsePowerShell('@($Server, $Cas) | ForEach-Object { Get-Service -ComputerName $_ -Name MSExchangePOP3* | Select-Object MachineName, Name, Status }');
+    assert.deepEqual(script.errors, []);
+    const select = script.commands.find((c) => c.name === 'Select-Object')!;
+    assert.ok(select.elements[0]?.kind === 'argument' && select.elements[0].argument.text === 'MachineName, Name, Status');
+    assert.deepEqual(script.variables.map((v) => v.name).sort(), ['Cas', 'Server', '_']);
+    // A list inside a command in parentheses still reads (every comma blanked, as before).
+    assert.deepEqual(parsePowerShell('(Get-Service MSExchangePOP3, MSExchangePOP3BE) | Format-Table Name, Status').errors, []);
+  });
+
   it('reports where the command cannot be parsed', () => {
     const script = parsePowerShell('Get-ServerHealth -Identity (');
     assert.ok(script.errors.length > 0);

@@ -176,23 +176,38 @@ export function parsePowerShell(text: string): PsScript {
     const commas = listCommas(plain);
     // A long command is parsed again only when an error is near a list comma: an unclosed `{`
     // before thousands of lines would otherwise be parsed twice for nothing.
-    const nearComma = (error: PsRange): boolean => commas.some((at) => at >= error.start - 64 && at <= error.end + 64);
+    const nearComma = (error: PsRange): boolean => commas.some((at) => at.offset >= error.start - 64 && at.offset <= error.end + 64);
     if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma))) {
-      const characters = plain.split('');
-      for (const at of commas) characters[at] = ' ';
-      const variant = characters.join('');
-      try {
-        // Only a clean parse is taken: one that still has errors is dropped before its tree is
-        // walked (the walk, a call into wasm per node, costs more than the parse).
-        const alternative = summarize(variant, text, commas, plain, true);
-        if (alternative && alternative.errors.length === 0) script = alternative;
-      } catch {
-        // Keep the first parse's errors.
+      // The commas of an array in parentheses (`@($Server, $Cas) | % { … }`) are tree-sitter's
+      // own: first only the others are blanked; then, for a command inside parentheses
+      // (`(Get-Service A, B)`), all of them.
+      const outside = commas.filter((at) => !at.inParentheses).map((at) => at.offset);
+      const all = commas.map((at) => at.offset);
+      for (const blanked of outside.length === all.length ? [all] : outside.length > 0 ? [outside, all] : [all]) {
+        const clean = cleanParse(plain, text, blanked);
+        if (clean) {
+          script = clean;
+          break;
+        }
       }
     }
   }
   cache.set(text, script);
   return script;
+}
+
+/** The summary of `plain` with the commas at `blanked` blanked out, if that parses cleanly. */
+function cleanParse(plain: string, original: string, blanked: number[]): PsScript | undefined {
+  const characters = plain.split('');
+  for (const at of blanked) characters[at] = ' ';
+  try {
+    // Only a clean parse is taken: one that still has errors is dropped before its tree is
+    // walked (the walk, a call into wasm per node, costs more than the parse).
+    const alternative = summarize(characters.join(''), original, blanked, plain, true);
+    return alternative && alternative.errors.length === 0 ? alternative : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -214,9 +229,13 @@ function summarize(source: string, original: string, commas: number[], plain: st
   }
 }
 
-/** Offsets of commas between two list items outside quotes: `a, b`, `$x,$y`, `A*, B`. */
-function listCommas(text: string): number[] {
-  const commas: number[] = [];
+/**
+ * Commas between two list items outside quotes (`a, b`, `$x,$y`, `A*, B`), and whether each is
+ * directly inside parentheses (an array expression, where tree-sitter reads lists itself).
+ */
+function listCommas(text: string): { offset: number; inParentheses: boolean }[] {
+  const commas: { offset: number; inParentheses: boolean }[] = [];
+  const open: string[] = [];
   let quote: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
@@ -225,8 +244,10 @@ function listCommas(text: string): number[] {
       continue;
     }
     if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '{') open.push(c);
+    else if (c === ')' || c === '}') open.pop();
     else if (c === ',' && /[\p{L}\p{N}_*]\s*$/u.test(text.slice(Math.max(0, i - 40), i)) && /^\s*[\p{L}\p{N}_*$]/u.test(text.slice(i + 1, i + 41))) {
-      commas.push(i);
+      commas.push({ offset: i, inParentheses: open[open.length - 1] === '(' });
     }
   }
   return commas;
