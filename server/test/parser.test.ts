@@ -72,6 +72,22 @@ describe('parser', () => {
     assert.equal(run.range.end.line, 16);
   });
 
+  it('reads a here-string to its end line, whose indentation comes off each of its lines', () => {
+    const text = 'runbook r "R"\nprocedure p "P"\n  step s "S"\n    run $note = @"\n      Server: $Server\n        (indented more)\n      "@\n    run $note | Out-File note.txt\n';
+    const runbook = parseRunbook(text);
+    const [first, second] = runbook.procedures[0]!.steps[0]!.actions;
+    assert.ok(first?.kind === 'run' && second?.kind === 'run');
+    // As PowerShell needs it: the end line "@ at the start of its line.
+    assert.equal(first.command, '$note = @"\nServer: $Server\n  (indented more)\n"@');
+    assert.deepEqual(first.segments.map((s) => [s.line, s.character]), [[3, 8], [4, 6], [5, 6], [6, 6]]);
+    assert.equal(second.command, '$note | Out-File note.txt');
+    // Quotes, braces and keywords inside a here-string are its text; a single-quoted one too.
+    const quoted = parseRunbook("runbook r \"R\"\nprocedure p \"P\"\n  step s \"S\"\n    run Write-Host @'\n      it's { not a block\n      step x \"X\"\n      '@\n    run Get-Date\n");
+    const actions = quoted.procedures[0]!.steps[0]!.actions;
+    assert.equal(actions.length, 2);
+    assert.ok(actions[0]?.kind === 'run' && actions[0].command === "Write-Host @'\nit's { not a block\nstep x \"X\"\n'@");
+  });
+
   it('reads actions and every kind of branch', () => {
     const runbook = parseRunbook(RUNBOOK);
     const step = runbook.procedures[1]!.steps[2]!;

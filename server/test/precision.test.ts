@@ -54,6 +54,17 @@ describe('precision', () => {
       await exactly(text);
     });
 
+    it('a here-string kept in a variable, a script block with its own param(), a calculated property', async () => {
+      const text = port(
+        FLAT,
+        'run Get-PSSession | Remove-PSSession',
+        'run $note = @"\n      Server: $Server\n      "@\n    run $note | Out-File -FilePath "$env:TEMP\\note.txt"\n    run Invoke-Command -ComputerName $Server -ScriptBlock { param($Name) Get-Service -Name $Name } -ArgumentList MSExchangePOP3\n    run Get-ServerHealth -Identity $Server | Select-Object Name, @{n=\'Since\';e={$_.LastTransitionTime}}, AlertValue',
+      );
+      await exactly(text);
+      // A variable nobody defines is still caught inside such a block.
+      await exactly(port(text, 'Get-Service -Name $Name }', 'Get-Service -Name $Nmae }'), 'undeclared-parameter');
+    });
+
     it('variables, positional and colon-bound parameters in one line', async () => {
       const text = port(FLAT, 'run $r = Invoke-MonitoringProbe -Identity:POP\\PopCTPProbe -Server:$Server', 'run $ErrorActionPreference = "Stop"; foreach ($probe in @("POP\\PopCTPProbe")) { $r = Invoke-MonitoringProbe $probe -Server $Server -OutVariable last }; $last | Out-Null');
       await exactly(text);

@@ -78,8 +78,9 @@ export function tokenizeLine(line: string, from = 0): Token[] {
 }
 
 /**
- * Whether a PowerShell command continues on the next line: a trailing backtick or pipe, or a
- * `{` / `(` still open. Quoted strings are skipped so braces inside them do not count.
+ * Whether a PowerShell command continues on the next line: a trailing backtick or pipe, a
+ * `{` / `(` still open, or a here-string not ended yet. Quoted strings are skipped so braces inside
+ * them do not count.
  */
 export function commandContinues(command: string): boolean {
   const scanner = new ContinuationScanner();
@@ -101,6 +102,10 @@ export class ContinuationScanner {
   private escapeNext = false;
   /** The last character of the text fed that is not whitespace. */
   private lastVisible = '';
+  /** Inside a here-string (`@"` / `@'` ending its line): its quote, until a line starts with quote + `@`. */
+  private hereQuote: string | undefined;
+  /** Only whitespace since the last line break (a here-string's end may be indented in a runbook). */
+  private atLineStart = true;
 
   /** Adds text; continuation lines are fed as `\n` + the line. */
   feed(text: string): void {
@@ -110,6 +115,16 @@ export class ContinuationScanner {
       // What trimEnd would keep: ASCII without a regular expression (this runs on every character).
       const code = c.charCodeAt(0);
       if (code > 32 ? code < 128 || !/\s/.test(c) : code !== 32 && (code < 9 || code > 13)) this.lastVisible = c;
+      if (this.hereQuote) {
+        if (c === '\n') this.atLineStart = true;
+        else if (this.atLineStart && c === this.hereQuote && text[i + 1] === '@') {
+          this.hereQuote = undefined;
+          this.atLineStart = false;
+          this.previous = '@';
+          i++;
+        } else if (c !== ' ' && c !== '\t') this.atLineStart = false;
+        continue;
+      }
       if (this.escapeNext) {
         this.escapeNext = false;
         this.previous = c;
@@ -128,7 +143,11 @@ export class ContinuationScanner {
         continue;
       }
       if (c === '#' && (this.previous === '' || /\s/.test(this.previous))) this.inComment = true;
-      else if (c === '"' || c === "'") this.quote = c;
+      else if (c === '@' && (text[i + 1] === '"' || text[i + 1] === "'") && restOfLineBlank(text, i + 2)) {
+        this.hereQuote = plainQuote(text[i + 1]!);
+        this.atLineStart = false;
+        i++;
+      } else if (c === '"' || c === "'") this.quote = c;
       else if (c === '`') this.escapeNext = true;
       else if (c === '{' || c === '(') this.depth++;
       else if (c === '}' || c === ')') this.depth--;
@@ -137,8 +156,18 @@ export class ContinuationScanner {
   }
 
   continues(): boolean {
-    return this.lastVisible === '`' || this.lastVisible === '|' || this.depth > 0;
+    return this.lastVisible === '`' || this.lastVisible === '|' || this.depth > 0 || this.hereQuote !== undefined;
   }
+
+  /** Inside a here-string: the line fed next is its text or its end. */
+  get inHereString(): boolean {
+    return this.hereQuote !== undefined;
+  }
+}
+
+function restOfLineBlank(text: string, from: number): boolean {
+  for (let i = from; i < text.length && text[i] !== '\n'; i++) if (text[i] !== ' ' && text[i] !== '\t' && text[i] !== '\r') return false;
+  return true;
 }
 
 /** The ASCII quote PowerShell reads a typographic one as; other characters unchanged. */

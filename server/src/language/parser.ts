@@ -336,16 +336,36 @@ class Parser {
     // so an unclosed brace while typing does not swallow the rest of the runbook.
     const scanner = new ContinuationScanner();
     scanner.feed(command);
+    /** The segments of the here-string being read (its text lines and its end line). */
+    let hereString: { line: number; character: number; length: number }[] | undefined;
+    let indented = false;
     while (scanner.continues() && this.lineNo + 1 < this.end) {
       const next = this.lines[this.lineNo + 1]!;
       const nextIndent = next.length - next.trimStart().length;
       const firstWord = next.trimStart().split(/\s/, 1)[0] ?? '';
       if (nextIndent <= indent && (LINE_KEYWORDS as readonly string[]).includes(firstWord)) break;
       this.lineNo++;
-      segments.push({ line: this.lineNo, character: 0, length: next.length });
+      const segment = { line: this.lineNo, character: 0, length: next.length };
+      segments.push(segment);
+      if (scanner.inHereString) (hereString ??= []).push(segment);
       command += '\n' + next;
       scanner.feed('\n' + next);
+      if (hereString && !scanner.inHereString) {
+        // PowerShell ends a here-string only at a line that starts with "@; in a runbook that line
+        // is indented with the command, so the end line's indentation is taken off each of the
+        // here-string's lines (as far as they have it), and the text keeps what is beyond it.
+        for (const s of hereString) {
+          const text = this.lines[s.line]!;
+          let strip = 0;
+          while (strip < nextIndent && (text[strip] === ' ' || text[strip] === '\t')) strip++;
+          s.character = strip;
+          s.length = text.length - strip;
+        }
+        hereString = undefined;
+        indented = true;
+      }
     }
+    if (indented) command = segments.map((s) => this.lines[s.line]!.slice(s.character, s.character + s.length)).join('\n');
     const last = segments[segments.length - 1]!;
     return {
       kind: 'run',

@@ -230,7 +230,8 @@ function summarize(source: string, original: string, commas: number[], plain: st
 }
 
 /**
- * Commas between two list items outside quotes (`a, b`, `$x,$y`, `A*, B`), and whether each is
+ * Commas between two list items outside quotes (`a, b`, `$x,$y`, `A*, B`, a calculated property
+ * `Name, @{n='Since';e={…}}` and the names after one), and whether each is
  * directly inside parentheses (an array expression, where tree-sitter reads lists itself).
  */
 function listCommas(text: string): { offset: number; inParentheses: boolean }[] {
@@ -246,7 +247,7 @@ function listCommas(text: string): { offset: number; inParentheses: boolean }[] 
     if (c === '"' || c === "'") quote = c;
     else if (c === '(' || c === '{') open.push(c);
     else if (c === ')' || c === '}') open.pop();
-    else if (c === ',' && /[\p{L}\p{N}_*]\s*$/u.test(text.slice(Math.max(0, i - 40), i)) && /^\s*[\p{L}\p{N}_*$]/u.test(text.slice(i + 1, i + 41))) {
+    else if (c === ',' && /[\p{L}\p{N}_*}]\s*$/u.test(text.slice(Math.max(0, i - 40), i)) && /^\s*(?:[\p{L}\p{N}_*$]|@\{)/u.test(text.slice(i + 1, i + 41))) {
       commas.push({ offset: i, inParentheses: open[open.length - 1] === '(' });
     }
   }
@@ -342,6 +343,13 @@ class Summarizer {
         case 'foreach_statement': {
           const loopVariable = node.namedChildren.find((c) => c?.type === 'variable');
           if (loopVariable) this.variable(loopVariable, true);
+          break;
+        }
+        case 'script_parameter': {
+          // `{ param($Name) … }` (a script block run with -ArgumentList) or a function's
+          // parameter: defined by the block itself, not a parameter the runbook must declare.
+          const declared = node.namedChildren.find((c) => c?.type === 'variable');
+          if (declared) this.variable(declared, true);
           break;
         }
         case 'comparison_expression':
