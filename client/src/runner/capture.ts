@@ -80,7 +80,8 @@ function global:Invoke-RunbookStep {
   [void]$__exrRun.Add('$__exrCode = $LASTEXITCODE; if ($__exr.Count) { $__exr | ' + $__exrShow + ' }')
   [void]$__exrRun.Add('$__exrN = $Error.Count - $__exrE; if ($__exrN -le 0 -and $Error.Count -and -not [object]::ReferenceEquals($Error[0], $__exrE0)) { $__exrN = 1 }')
   [void]$__exrRun.Add('$__exrRows = @(foreach ($__exrO in @($__exr | Select-Object -First __EXR_MAX__)) { $__exrH = @{}; foreach ($__exrP in @($__exrTest)) { $__exrV = $__exrO.$__exrP; if ($__exrV -is [System.Collections.IEnumerable] -and $__exrV -isnot [string]) { $__exrV = @($__exrV | ForEach-Object { [string]$_ }) } elseif ($null -ne $__exrV) { $__exrV = [string]$__exrV }; $__exrH[$__exrP] = $__exrV }; $__exrH })')
-  [void]$__exrRun.Add('Write-Host (''<<<EXR:{0}>>>'' -f $__exrId); Write-Host (ConvertTo-Json -Compress -Depth 5 -InputObject @{ ok = [bool]$__exrOk; errors = [int]$__exrN; exitCode = $__exrCode; count = $__exr.Count; objects = $__exrRows }); Write-Host (''<<<EXR:{0}:END>>>'' -f $__exrId)')
+  # Dark grey: the admin reads the step's output, not the block the runner reads back.
+  [void]$__exrRun.Add('Write-Host (''<<<EXR:{0}>>>'' -f $__exrId) -ForegroundColor DarkGray; Write-Host (ConvertTo-Json -Compress -Depth 5 -InputObject @{ ok = [bool]$__exrOk; errors = [int]$__exrN; exitCode = $__exrCode; count = $__exr.Count; objects = $__exrRows }) -ForegroundColor DarkGray; Write-Host (''<<<EXR:{0}:END>>>'' -f $__exrId) -ForegroundColor DarkGray')
   [void]$__exrRun.Add('Remove-Variable -Name __exr* -ErrorAction Ignore')
   . ([scriptblock]::Create(($__exrRun -join [Environment]::NewLine)))
 }
