@@ -305,6 +305,12 @@ describe('diagnostics', () => {
       const text = CLEAN + '\nprocedure orphan "Never reached"\n  step lost "Lost"\n    manual "Nobody comes here"\n';
       const d = await only(text, 'unreachable-step');
       assert.equal(covered(text, d), 'lost');
+      assert.match(String(d.message), /not a recovery procedure/);
+      // In a recovery procedure the run starts at its first step: the step before cuts this one off.
+      const cut = CLEAN + '\nprocedure cut "Cut off" for monitor PopCTPMonitor\n  step first "First"\n    escalate "Stop here"\n  step lost "Lost"\n    manual "Nobody comes here"\n';
+      const inRecovery = await only(cut, 'unreachable-step');
+      assert.equal(covered(cut, inRecovery), 'lost');
+      assert.match(String(inRecovery.message), /the step before it never goes on to it/);
     });
 
     it('a loop with no way out', async () => {

@@ -255,7 +255,12 @@ function followPaths(sink: DiagnosticSink): void {
   const reachable = graph.reachable();
   for (const node of model.nodes) {
     if (!reachable.has(node)) {
-      sink.report('unreachable-step', node.step.id?.range ?? node.step.headerRange, t('No path reaches the step {0}: nothing branches to it and its procedure is not a recovery procedure (`for monitor`).', node.step.id?.text ?? '?'), { unnecessary: true });
+      // In a recovery procedure the run starts at its first step: a later step is cut off by the step before it.
+      const message =
+        node.procedure.monitors.length > 0
+          ? t('No path reaches the step {0}: nothing branches to it, and the step before it never goes on to it.', node.step.id?.text ?? '?')
+          : t('No path reaches the step {0}: nothing branches to it and its procedure is not a recovery procedure (`for monitor`).', node.step.id?.text ?? '?');
+      sink.report('unreachable-step', node.step.id?.range ?? node.step.headerRange, message, { unnecessary: true });
     }
   }
 
