@@ -42,6 +42,16 @@ describe('precision', () => {
       await exactly(port(TABS, 'step health "正常性セットの状態を確認する"', 'step health “正常性セットの状態を確認する”'));
     });
 
+    it('ideographic spaces typed by an input method, and a pasted no-break space, separate words as spaces do', async () => {
+      let text = port(FLAT, 'step self "重新运行自检探测器"', 'step\u3000self\u3000"重新运行自检探测器"');
+      text = port(text, 'run $r = Invoke-MonitoringProbe POP.Protocol\\PopSelfTestProbe -Server $Mailbox', 'run $r = Invoke-MonitoringProbe POP.Protocol\\PopSelfTestProbe\u3000-Server\u00A0$Mailbox');
+      text = port(text, 'when ResultType is Succeeded -> self', 'when\u3000ResultType is Succeeded\u3000-> self');
+      await exactly(text);
+      // A misspelt probe next to one is still the probe's own defect, named without the space.
+      const misspelt = await exactly(port(text, 'PopSelfTestProbe\u3000-Server', 'PopSelfTestProbee\u3000-Server'), 'unknown-probe');
+      assert.equal(covered(port(text, 'PopSelfTestProbe\u3000-Server', 'PopSelfTestProbee\u3000-Server'), misspelt), 'PopSelfTestProbee');
+    });
+
     it('names a documented health set may have beyond its topic are not judged', async () => {
       let text = port(TABS, '?{$_.Name -like "Owa*"}', '?{$_.Name -eq "OwaSomeUnlistedMonitor"}');
       text = port(text, 'for monitor OwaSelfTestMonitor,', 'for monitor OwaSomeUnlistedMonitor, OwaSelfTestMonitor,');

@@ -19,12 +19,21 @@ export function isWordChar(ch: string): boolean {
   return WORD.test(ch);
 }
 
+/**
+ * Space between tokens: also the ideographic space (U+3000) Chinese and Japanese input methods
+ * type, and the other Unicode spaces (a no-break space pasted from a web page), as PowerShell reads them.
+ */
+function isSpace(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  return c === 32 || c === 9 || (c >= 128 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000));
+}
+
 export function tokenizeLine(line: string, from = 0): Token[] {
   const tokens: Token[] = [];
   let i = from;
   while (i < line.length) {
     const ch = line[i]!;
-    if (ch === ' ' || ch === '\t') {
+    if (isSpace(ch)) {
       i++;
       continue;
     }
