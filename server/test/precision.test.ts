@@ -52,6 +52,15 @@ describe('precision', () => {
       assert.equal(covered(port(text, 'PopSelfTestProbe\u3000-Server', 'PopSelfTestProbee\u3000-Server'), misspelt), 'PopSelfTestProbee');
     });
 
+    it('en dashes a word processor put before parameters and operators are dashes, as PowerShell reads them', async () => {
+      const example = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'pop.exrunbook'), 'utf8');
+      const dashed = example.replace(/ -(?=[A-Za-z])/g, ' \u2013');
+      assert.ok((dashed.match(/\u2013/g) ?? []).length > 20, 'the example has parameters to dash');
+      await exactly(dashed);
+      // The failover is still seen through them: left in place, it is reported.
+      await exactly(port(dashed, 'run Set-MailboxServer \u2013Identity $Server \u2013DatabaseCopyActivationDisabledAndMoveNow $false\n    otherwise', 'manual "Leave it"\n    otherwise'), 'not-undone');
+    });
+
     it('names a documented health set may have beyond its topic are not judged', async () => {
       let text = port(TABS, '?{$_.Name -like "Owa*"}', '?{$_.Name -eq "OwaSomeUnlistedMonitor"}');
       text = port(text, 'for monitor OwaSelfTestMonitor,', 'for monitor OwaSomeUnlistedMonitor, OwaSelfTestMonitor,');

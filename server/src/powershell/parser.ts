@@ -145,12 +145,17 @@ const cache = new ByteBoundedCache<string, PsScript>(CACHE_BYTES, (text, script)
 
 /**
  * PowerShell reads typographic quotes (typed by Chinese and Japanese input methods) as the plain
- * ones, and every Unicode space (the ideographic space U+3000 those input methods type, a
- * no-break space pasted from a web page) as a space; tree-sitter-powershell does neither. One
- * UTF-16 unit each, so offsets stay the same.
+ * ones, every Unicode space (the ideographic space U+3000 those input methods type, a no-break
+ * space pasted from a web page) as a space, and an en or em dash starting a parameter or operator
+ * (`–Server`, `–eq`: what a word processor or a web page makes of `-`) as a dash;
+ * tree-sitter-powershell does none of it. One UTF-16 unit each, so offsets stay the same.
  */
 export function plainQuotes(text: string): string {
-  return text.replace(/[\u201C\u201D\u201E]/g, '"').replace(/[\u2018\u2019\u201A\u201B]/g, "'").replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, ' ');
+  return text
+    .replace(/[\u201C\u201D\u201E]/g, '"')
+    .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
+    .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, ' ')
+    .replace(/(?<=[\s(]|^)[\u2013\u2014\u2015](?=\p{L})/gu, '-');
 }
 
 export function parsePowerShell(text: string): PsScript {
