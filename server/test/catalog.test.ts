@@ -14,6 +14,13 @@ describe('catalog', () => {
     for (const monitor of catalog.monitors) if (monitor.probe) assert.ok(catalog.probe(monitor.probe), `${monitor.name} → ${monitor.probe}`);
   });
 
+  it('names no probe or monitor after a health set (the IMAP topic lists IMAP.Protocol as a monitor: a documentation slip)', () => {
+    const healthSets = new Set(catalog.healthSets.map((h) => h.name.toLowerCase()));
+    assert.deepEqual([...catalog.probes, ...catalog.monitors].filter((item) => healthSets.has(item.name.toLowerCase())).map((item) => item.name), []);
+    // Written as the topic has it, it is the documentation's slip, with the monitor meant.
+    assert.equal(catalog.resolveMonitor('IMAP.Protocol')?.name, 'ImapDeepTestMonitor');
+  });
+
   it('marks every health set it has probes or monitors of as complete or documented, and no other', () => {
     for (const healthSet of catalog.healthSets) {
       const items = catalog.probesOf(healthSet.name).length + catalog.monitorsOf(healthSet.name).length;
