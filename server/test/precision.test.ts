@@ -61,6 +61,16 @@ describe('precision', () => {
       await exactly(port(dashed, 'run Set-MailboxServer \u2013Identity $Server \u2013DatabaseCopyActivationDisabledAndMoveNow $false\n    otherwise', 'manual "Leave it"\n    otherwise'), 'not-undone');
     });
 
+    it('condition values quoted as PowerShell people quote them', async () => {
+      const text = port(FLAT, 'when ResultType is Succeeded -> self', 'when ResultType is "Succeeded" -> self');
+      await exactly(port(text, 'when ResultType is Succeeded -> resolved', "when ResultType is 'Succeeded', Timeout -> resolved"));
+      // A misspelt quoted value is still caught, and its fix goes inside the quotes.
+      const misspelt = port(text, '"Succeeded"', '"Succeded"');
+      const d = await exactly(misspelt, 'unknown-value');
+      assert.equal(covered(misspelt, d), 'Succeded');
+      assert.deepEqual(fixTexts(d), ['Succeeded']);
+    });
+
     it('names a documented health set may have beyond its topic are not judged', async () => {
       let text = port(TABS, '?{$_.Name -like "Owa*"}', '?{$_.Name -eq "OwaSomeUnlistedMonitor"}');
       text = port(text, 'for monitor OwaSelfTestMonitor,', 'for monitor OwaSomeUnlistedMonitor, OwaSelfTestMonitor,');

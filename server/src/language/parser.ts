@@ -459,10 +459,41 @@ class Parser {
       condition.negated = this.tokenRange(tokens[i]!);
       i++;
     }
-    const values = this.commaList(tokens, i, tokens[i - 1]!, fragment('a value'));
+    const values = this.valueList(tokens, i, tokens[i - 1]!);
     condition.values = values.items;
     this.expectEnd(tokens, values.next);
     return condition;
+  }
+
+  /**
+   * The values of a condition: words, or quoted as PowerShell people quote them (`"Succeeded"`,
+   * `'Succeeded'`). A quoted value's range is its text inside the quotes, where a fix goes.
+   */
+  private valueList(tokens: Token[], from: number, after: Token): { items: Identifier[]; next: number } {
+    const items: Identifier[] = [];
+    let i = from;
+    for (;;) {
+      const token = tokens[i];
+      if (token?.kind === 'string') {
+        items.push({ text: token.text, range: this.range(token.start + 1, token.end - 1) });
+        i++;
+      } else if (token?.kind === 'other' && token.text === "'") {
+        const close = tokens.findIndex((t, at) => at > i && t.kind === 'other' && t.text === "'");
+        if (close < 0) {
+          this.error('syntax', 'Expected {0} after `{1}`.', [fragment("the closing '"), "'"], this.afterRange(token, undefined));
+          return { items, next: tokens.length };
+        }
+        items.push({ text: this.lines[this.lineNo]!.slice(token.end, tokens[close]!.start), range: this.range(token.end, tokens[close]!.start) });
+        i = close + 1;
+      } else {
+        const item = this.expectWord(tokens, i, tokens[i - 1] ?? after, fragment('a value'));
+        if (!item) return { items, next: i + 1 };
+        items.push(item);
+        i++;
+      }
+      if (tokens[i]?.kind !== 'comma') return { items, next: i };
+      i++;
+    }
   }
 
   private parseTarget(arrow: Token, tokens: Token[]): Target | undefined {
