@@ -88,6 +88,18 @@ describe('parser', () => {
     assert.ok(actions[0]?.kind === 'run' && actions[0].command === "Write-Host @'\nit's { not a block\nstep x \"X\"\n'@");
   });
 
+  it('reads a comment after a line\'s content, and a keyword in another case as the keyword', () => {
+    const text = 'runbook r "R"  # the POP runbook\n  healthset POP.Proxy # proxy\nprocedure p "P # not a comment" for monitor PopProxyTestMonitor # main\n  Step s "S" confirm # restart\n    Run Get-Date # PowerShell\'s comment\n    When answer is yes -> resolved "done" # ok\n';
+    const runbook = parseRunbook(text);
+    assert.deepEqual(runbook.errors.map((e) => [e.code, e.range.start.line, e.replacement]), [['keyword-case', 3, 'step'], ['keyword-case', 4, 'run'], ['keyword-case', 5, 'when']]);
+    assert.equal(runbook.procedures[0]!.title?.value, 'P # not a comment');
+    const step = runbook.procedures[0]!.steps[0]!;
+    assert.ok(step.confirm);
+    const run = step.actions[0]!;
+    assert.ok(run.kind === 'run' && run.command === "Get-Date # PowerShell's comment");
+    assert.equal(step.branches.length, 1);
+  });
+
   it('reads actions and every kind of branch', () => {
     const runbook = parseRunbook(RUNBOOK);
     const step = runbook.procedures[1]!.steps[2]!;

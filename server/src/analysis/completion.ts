@@ -34,6 +34,8 @@ export function complete(model: RunbookModel, position: Position, l10n: Localize
   const line = model.lines[position.line] ?? '';
   const before = line.slice(0, position.character);
   const tokens = tokenizeLine(before);
+  // Nothing to complete inside a comment.
+  if (tokens[tokens.length - 1]?.kind === 'comment') return [];
   const typing = before.length > 0 && !/\s$/.test(before);
   // The tokens before the word being typed.
   const done = typing ? tokens.slice(0, -1) : tokens;

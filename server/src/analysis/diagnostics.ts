@@ -24,6 +24,7 @@ export function codeHref(code: string): string {
 export const DIAGNOSTIC_CODES = {
   syntax: DiagnosticSeverity.Error,
   misplaced: DiagnosticSeverity.Error,
+  'keyword-case': DiagnosticSeverity.Warning,
   'missing-runbook': DiagnosticSeverity.Error,
   'unknown-health-set': DiagnosticSeverity.Error,
   'unknown-monitor': DiagnosticSeverity.Error,
@@ -132,7 +133,8 @@ export function* diagnosticSteps(model: RunbookModel, l10n: Localizer, uri: stri
   for (const error of model.runbook.errors) {
     // Fragments of our own ("a step id") are translated with the message; source text is not.
     const args = error.args.map((a) => (typeof a === 'object' ? l10n.t(a.fragment) : a));
-    sink.report(error.code, error.range, l10n.t(error.message, ...args));
+    const fixes = error.replacement === undefined ? [] : [{ title: l10n.t('Change to {0}', error.replacement), edits: [{ range: error.range, newText: error.replacement }], preferred: true }];
+    sink.report(error.code, error.range, l10n.t(error.message, ...args), { fixes });
   }
   guarded(() => withSuggestionBudget(() => checkHeader(sink)));
   guarded(() => checkProcedureIds(sink));

@@ -117,7 +117,8 @@ export function semanticTokens(model: RunbookModel): number[] {
     if (line.startsWith('run', indent) && !isWordChar(line[indent + 3] ?? ' ')) return push(index, indent, 3, TOKEN.keyword);
     tokenizeLine(line, indent).forEach((token, i) => {
       const length = token.end - token.start;
-      if (token.kind === 'string' || token.kind === 'unterminated') push(index, token.start, length, TOKEN.string);
+      if (token.kind === 'comment') push(index, token.start, length, TOKEN.comment);
+      else if (token.kind === 'string' || token.kind === 'unterminated') push(index, token.start, length, TOKEN.string);
       else if (token.kind === 'variable') push(index, token.start, length, TOKEN.variable);
       else if (token.kind === 'arrow') push(index, token.start, length, TOKEN.operator);
       else if (token.kind === 'word' && (i === 0 || INNER_KEYWORDS.has(token.text))) push(index, token.start, length, TOKEN.keyword);

@@ -56,7 +56,7 @@ export function format(model: RunbookModel, options: FormatOptions | number = {}
     let deepest = Number.POSITIVE_INFINITY;
     for (const segment of segments.slice(1)) {
       const line = lines[segment.line]!;
-      const word = line.trimStart().split(/\s/, 1)[0] ?? '';
+      const word = (line.trimStart().split(/\s/, 1)[0] ?? '').toLowerCase();
       if (keywords.includes(word)) deepest = Math.min(deepest, indentWidth(line));
     }
     if (indentation(INDENT.run!).length >= deepest) {
@@ -64,7 +64,7 @@ export function format(model: RunbookModel, options: FormatOptions | number = {}
       // The keyword line that ended the command must then stay at or left of `run`.
       const after = segments[segments.length - 1]!.line + 1;
       const next = lines[after];
-      const word = next?.trimStart().split(/\s/, 1)[0] ?? '';
+      const word = (next?.trimStart().split(/\s/, 1)[0] ?? '').toLowerCase();
       if (next !== undefined && keywords.includes(word) && indentation(INDENT[word] ?? 0).length > indentWidth(lines[first]!)) keep.add(after);
     }
   }
@@ -81,7 +81,8 @@ export function format(model: RunbookModel, options: FormatOptions | number = {}
     if (continuation.has(index)) return;
     if (content === '') wanted = '';
     else {
-      const keyword = content.split(/\s/, 1)[0]!;
+      // `Step` is indented as `step` (the parser reads it so, with a warning).
+      const keyword = content.split(/\s/, 1)[0]!.toLowerCase();
       const level = INDENT[keyword];
       // A comment takes the indentation of what it sits in.
       const indent = content.startsWith('#') ? context : (level ?? context);

@@ -1,6 +1,6 @@
 // Splits one line of a runbook into tokens. The language is line-oriented, so lines are lexed alone.
 
-export type TokenKind = 'word' | 'variable' | 'string' | 'arrow' | 'equals' | 'comma' | 'colon' | 'unterminated' | 'other';
+export type TokenKind = 'word' | 'variable' | 'string' | 'arrow' | 'equals' | 'comma' | 'colon' | 'unterminated' | 'comment' | 'other';
 
 export interface Token {
   kind: TokenKind;
@@ -38,6 +38,11 @@ export function tokenizeLine(line: string, from = 0): Token[] {
       continue;
     }
     const start = i;
+    // `# …` after the line's content is a comment, as in PowerShell: the last token, to the end.
+    if (ch === '#' && (i === from || isSpace(line[i - 1]!))) {
+      tokens.push({ kind: 'comment', text: line.slice(i), start, end: line.length });
+      break;
+    }
     // Chinese and Japanese input methods type “ ” for quotes: a string may open with one, and then
     // closes with either kind.
     const curly = ch === '\u201C' || ch === '\u201D';

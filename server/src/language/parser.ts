@@ -140,12 +140,14 @@ class Parser {
     // The rest of a `run` line is PowerShell: it is not ours to tokenize.
     let end = indent;
     while (end < line.length && isWordChar(line[end]!)) end++;
-    if (end - indent === 3 && line.startsWith('run', indent)) {
-      const keyword: Token = { kind: 'word', text: 'run', start: indent, end };
+    if (end - indent === 3 && line.slice(indent, end).toLowerCase() === 'run') {
+      const keyword = this.keyword({ kind: 'word', text: line.slice(indent, end), start: indent, end });
       return this.inStep(keyword, (step) => step.actions.push(this.parseRun(keyword, line, indent)));
     }
     const tokens = tokenizeLine(line, indent);
-    const keyword = tokens[0]!;
+    // A comment after the content is the author's note, nothing the line says.
+    if (tokens[tokens.length - 1]?.kind === 'comment') tokens.pop();
+    const keyword = this.keyword(tokens[0]!);
     const rest = tokens.slice(1);
     switch (keyword.kind === 'word' ? keyword.text : '') {
       case 'runbook':
@@ -185,6 +187,18 @@ class Parser {
       default:
         this.error('syntax', 'Unknown line: a line starts with one of {0}.', [LINE_KEYWORDS.join(', ')], this.tokenRange(keyword));
     }
+  }
+
+  /**
+   * A line keyword written in another case (`Step`, `RUN`: PowerShell people write commands so) is
+   * read as the keyword, so the rest of the runbook is checked as meant, with a warning and a fix.
+   */
+  private keyword(token: Token): Token {
+    if (token.kind !== 'word') return token;
+    const lower = token.text.toLowerCase();
+    if (lower === token.text || !(LINE_KEYWORDS as readonly string[]).includes(lower)) return token;
+    this.error('keyword-case', 'Keywords are written in lower case: `{0}`.', [lower], this.tokenRange(token), lower);
+    return { ...token, text: lower };
   }
 
   // ---- header -------------------------------------------------------------------------------
@@ -343,7 +357,7 @@ class Parser {
       const next = this.lines[this.lineNo + 1]!;
       const nextIndent = next.length - next.trimStart().length;
       const firstWord = next.trimStart().split(/\s/, 1)[0] ?? '';
-      if (nextIndent <= indent && (LINE_KEYWORDS as readonly string[]).includes(firstWord)) break;
+      if (nextIndent <= indent && (LINE_KEYWORDS as readonly string[]).includes(firstWord.toLowerCase())) break;
       this.lineNo++;
       const segment = { line: this.lineNo, character: 0, length: next.length };
       segments.push(segment);
@@ -647,8 +661,10 @@ class Parser {
     return { value: token.text, range: this.tokenRange(token) };
   }
 
-  private error(code: SyntaxError['code'], message: string, args: (string | number | MessageFragment)[], range: Range): void {
-    this.runbook.errors.push({ code, message, args, range });
+  private error(code: SyntaxError['code'], message: string, args: (string | number | MessageFragment)[], range: Range, replacement?: string): void {
+    const error: SyntaxError = { code, message, args, range };
+    if (replacement !== undefined) error.replacement = replacement;
+    this.runbook.errors.push(error);
   }
 
   private range(start: number, end: number): Range {

@@ -159,10 +159,12 @@ export function fragment(text: string): MessageFragment {
 }
 
 export interface SyntaxError {
-  code: 'syntax' | 'misplaced';
+  code: 'syntax' | 'misplaced' | 'keyword-case';
   message: string;
   args: (string | number | MessageFragment)[];
   range: Range;
+  /** The text that fixes it, offered as a quick fix. */
+  replacement?: string;
 }
 
 export const LINE_KEYWORDS = [
