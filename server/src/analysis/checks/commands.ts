@@ -2,7 +2,7 @@
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
 import type { ParamDeclaration, Procedure, Range } from '../../language/syntax';
-import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powershell/parser';
+import { MAX_NESTING, type PsArgument, type PsCommand, type PsComparison, type PsRange } from '../../powershell/parser';
 import type { Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
@@ -42,6 +42,7 @@ function checkRun(sink: DiagnosticSink, run: RunScript): void {
   const { model } = sink;
   const placeholders = checkPlaceholders(sink, run);
   if (placeholders.length === 0) checkPowerShellSyntax(sink, run);
+  checkNesting(sink, run);
   // A value with a placeholder in it is reported once, as a placeholder.
   const clean = (range: PsRange): boolean => !placeholders.some((p) => p.start < range.end && range.start < p.end);
   checkVariables(sink, run);
@@ -223,6 +224,12 @@ function checkPowerShellSyntax(sink: DiagnosticSink, run: RunScript): void {
     const range = run.toRange(error.end > error.start ? error : { start: error.start, end: Math.min(error.start + 1, run.action.command.length) });
     sink.report('powershell-syntax', range, sink.l10n.t('PowerShell cannot parse this part of the command.'));
   }
+}
+
+/** A command nested deeper than MAX_NESTING is not parsed (powershell/parser.ts): the one thing said about it. */
+function checkNesting(sink: DiagnosticSink, run: RunScript): void {
+  if (!run.script.tooDeep) return;
+  sink.report('powershell-too-deep', run.toRange(run.script.tooDeep), sink.l10n.t('Brackets nest more than {0} deep here: the command is not checked.', MAX_NESTING));
 }
 
 function checkVariables(sink: DiagnosticSink, run: RunScript): void {
