@@ -85,6 +85,16 @@ describe('commands nested deeper than the parser is given (64 brackets)', () => 
     assert.ok(found.some((d) => d.code === 'unknown-parameter' && d.range.start.line === 8), codes(found).join());
   });
 
+  it('calls no parameter unused that such a command names', () => {
+    const text = runbook(`procedure p "P" for monitor PopProxyTestMonitor\n  step a "A"\n    run ${nested(70, '$using:Server')}\n`);
+    assert.deepEqual(codes(diagnose(text)).filter((c) => c === 'unused-parameter' || c === 'powershell-too-deep'), ['powershell-too-deep']);
+  });
+
+  it('does not say such a command writes nothing a condition could test', () => {
+    const text = runbook(`procedure p "P" for monitor PopProxyTestMonitor\n  step a "A"\n    run ${nested(70, '$Server')}\n    when AlertValue is Unhealthy -> b\n  step b "B"\n    manual "m"\n`);
+    assert.deepEqual(codes(diagnose(text)).filter((c) => c === 'condition-without-output' || c === 'powershell-too-deep'), ['powershell-too-deep']);
+  });
+
   it('counts brackets nested, not written: closed ones and those in strings do not add up', () => {
     const siblings = 'Get-ServerHealth -Identity $Server -HealthSet POP ' + '(1) '.repeat(100) + "'" + '('.repeat(100) + "' \"" + '{'.repeat(100) + '" -Nonsense 1';
     assert.deepEqual(onCommandLine(siblings).map((d) => d.split('@')[0]), ['unknown-parameter']);
