@@ -220,7 +220,7 @@ export function parsePowerShell(text: string): PsScript {
     // A long command is parsed again only when an error is near a list comma: an unclosed `{`
     // before thousands of lines would otherwise be parsed twice for nothing.
     const nearComma = (error: PsRange): boolean => commas.some((at) => at >= error.start - 64 && at <= error.end + 64);
-    if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma))) {
+    if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma)) && !unclosable(plain)) {
       const characters = plain.split('');
       for (const at of commas) characters[at] = ' ';
       const variant = characters.join('');
@@ -255,6 +255,19 @@ function summarize(source: string, original: string, commas: number[], plain: st
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * Whether no spelling of the text's list commas can make it parse without an error: a `{` that starts
+ * a token (at the start or after a blank) and no `}` anywhere. In tree-sitter-powershell's grammar
+ * every `{` token (script block, statement block, hashtable, switch, function, class, enum) is closed
+ * by a `}` token, and no other token starts with `{`; without quotes, `#`, `@`, `%` and backticks no
+ * string, comment, here-string or verbatim argument can hold a blank before it. Blanking commas keeps
+ * all of that true, so the re-parse with them blanked would only find errors again
+ * (server/test/psFastPath.test.ts checks the claim against tree-sitter).
+ */
+export function unclosable(text: string): boolean {
+  return !/[}"'#@%`]/.test(text) && /(?:^|[ \t\r\n])\{/.test(text);
 }
 
 /** Offsets of commas between two list items outside quotes: `a, b`, `$x,$y`, `A*, B`. */
