@@ -6,7 +6,7 @@ import { MAX_NESTING, type PsArgument, type PsCommand, type PsComparison, type P
 import type { Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
-import { didYouMean, editDistance, hasWildcard, wildcardMatches } from '../text';
+import { didYouMean, editDistance, hasWildcard, namesOf, wildcardMatches } from '../text';
 import { englishFor } from '../words';
 import { healthSetsNamed, judgeItem, patternMatchesSome } from './names';
 import { AUTOMATIC_VARIABLES } from './variables';
@@ -285,7 +285,7 @@ function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, co
       });
       continue;
     }
-    const s = sink.suggest(range, didYouMean(unknown.name, cmdlet.parameters.map((p) => p.name)), (n) => '-' + n);
+    const s = sink.suggest(range, didYouMean(unknown.name, namesOf(cmdlet.parameters)), (n) => '-' + n);
     sink.report('unknown-parameter', range, t('{0} has no parameter -{1}.', cmdlet.name, unknown.name) + s.suffix, { fixes: s.fixes });
   }
   for (const ambiguous of binding.ambiguous) {
@@ -338,7 +338,7 @@ function checkValue(sink: DiagnosticSink, run: RunScript, cmdlet: Cmdlet, parame
     const set = catalog.valueSet(type.enum);
     if (!set || hasWildcard(value) || value.includes(',')) return;
     if (set.values.some((v) => v.name.toLowerCase() === value.toLowerCase())) return;
-    const s = sink.suggest(range, didYouMean(value, set.values.map((v) => v.name)));
+    const s = sink.suggest(range, didYouMean(value, namesOf(set.values)));
     sink.report('invalid-value', range, t('{0} is not a value of -{1}; it takes {2}.', value, parameter.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
     return;
   }
@@ -352,7 +352,7 @@ function checkValue(sink: DiagnosticSink, run: RunScript, cmdlet: Cmdlet, parame
   }
   if (type === 'Service') {
     if (hasWildcard(value) || catalog.service(value) || !/^MSExchange/i.test(value)) return;
-    const s = sink.suggest(range, didYouMean(value, catalog.services.map((svc) => svc.name)));
+    const s = sink.suggest(range, didYouMean(value, namesOf(catalog.services)));
     sink.report('unknown-service', range, t('{0} is not an Exchange service.', value) + s.suffix, { fixes: s.fixes });
   }
 }
@@ -368,7 +368,7 @@ function checkHealthSetName(sink: DiagnosticSink, range: ReturnType<RunScript['t
     });
     return false;
   }
-  const s = sink.suggest(range, didYouMean(name, model.catalog.healthSets.map((h) => h.name)));
+  const s = sink.suggest(range, didYouMean(name, namesOf(model.catalog.healthSets)));
   sink.report('unknown-health-set', range, t('{0} is not an Exchange health set.', name) + s.suffix, { fixes: s.fixes });
   return false;
 }
@@ -461,7 +461,7 @@ function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: P
     if (!found || !set || set.values.length === 0 || set.name === 'Boolean') continue;
     if (set.values.some((v) => v.name.toLowerCase() === comparison.value.toLowerCase())) continue;
     const local = englishFor(comparison.value, set.values.map((v) => v.name));
-    const s = sink.suggest(range, local ? [local] : didYouMean(comparison.value, set.values.map((v) => v.name)));
+    const s = sink.suggest(range, local ? [local] : didYouMean(comparison.value, namesOf(set.values)));
     sink.report('unknown-value', range, t('{0} is not a value of {1}; it is one of {2}.', comparison.value, found.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
   }
 }
