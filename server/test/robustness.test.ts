@@ -65,6 +65,52 @@ describe('no input takes the analysis down', () => {
   });
 });
 
+describe('commands nested deeper than the parser is given (64 brackets)', () => {
+  /** The diagnostics on the line of the first step's `run` (line 6 of withBadCommand's runbook), as `code@character`. */
+  const onCommandLine = (command: string): string[] => diagnose(withBadCommand(command)).filter((d) => d.range.start.line === 6).map((d) => `${String(d.code)}@${d.range.start.character}`);
+  const nested = (depth: number, inner: string): string => 'Get-ServerHealth -Identity ' + '('.repeat(depth) + inner + ')'.repeat(depth) + ' -HealthSet POP -Nonsense 1';
+  const at = '    run '.length + 'Get-ServerHealth -Identity '.length;
+
+  it('checks a command nested 64 deep as any other', () => {
+    assert.deepEqual(onCommandLine(nested(64, '$Server')), [`unknown-parameter@${at + 64 + '$Server'.length + 64 + ' -HealthSet POP '.length}`]);
+  });
+
+  it('leaves a command nested 65 deep unparsed, with one warning at the 65th bracket and nothing else', () => {
+    const found = diagnose(withBadCommand(nested(65, '$Undeclared')));
+    const warning = found.find((d) => d.code === 'powershell-too-deep');
+    assert.equal(warning?.severity, 2);
+    assert.equal(warning?.message, 'Brackets nest more than 64 deep here: the command is not checked.');
+    assert.deepEqual(onCommandLine(nested(65, '$Undeclared')), [`powershell-too-deep@${at + 64}`]);
+    // The rest of the runbook is analysed: the other step's unknown parameter is still reported.
+    assert.ok(found.some((d) => d.code === 'unknown-parameter' && d.range.start.line === 8), codes(found).join());
+  });
+
+  it('calls no parameter unused that such a command names', () => {
+    const text = runbook(`procedure p "P" for monitor PopProxyTestMonitor\n  step a "A"\n    run ${nested(70, '$using:Server')}\n`);
+    assert.deepEqual(codes(diagnose(text)).filter((c) => c === 'unused-parameter' || c === 'powershell-too-deep'), ['powershell-too-deep']);
+  });
+
+  it('does not say such a command writes nothing a condition could test', () => {
+    const text = runbook(`procedure p "P" for monitor PopProxyTestMonitor\n  step a "A"\n    run ${nested(70, '$Server')}\n    when AlertValue is Unhealthy -> b\n  step b "B"\n    manual "m"\n`);
+    assert.deepEqual(codes(diagnose(text)).filter((c) => c === 'condition-without-output' || c === 'powershell-too-deep'), ['powershell-too-deep']);
+  });
+
+  it('counts brackets nested, not written: closed ones and those in strings do not add up', () => {
+    const siblings = 'Get-ServerHealth -Identity $Server -HealthSet POP ' + '(1) '.repeat(100) + "'" + '('.repeat(100) + "' \"" + '{'.repeat(100) + '" -Nonsense 1';
+    assert.deepEqual(onCommandLine(siblings).map((d) => d.split('@')[0]), ['unknown-parameter']);
+  });
+
+  it('reports it in Chinese and Japanese too', () => {
+    for (const language of ['zh-cn', 'ja']) {
+      const text = withBadCommand(nested(80, '$Server'));
+      const warning = service.diagnostics(service.analyze(text, URI), URI, language).find((d) => d.code === 'powershell-too-deep');
+      const message = String(warning?.message);
+      assert.ok(!message.startsWith('Brackets') && message.includes('64'), message);
+    }
+  });
+
+});
+
 describe('the flow analysis with many optional changes', () => {
   /** N steps `ask "On?"` / `when answer is no -> jN` / `run Set-PopSettings … $true` / `manual "m"`, none undone. */
   function optional(n: number): string {

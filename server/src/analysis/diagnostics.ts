@@ -58,6 +58,7 @@ export const DIAGNOSTIC_CODES = {
   'example-name': DiagnosticSeverity.Warning,
   'untargeted-service': DiagnosticSeverity.Warning,
   'powershell-syntax': DiagnosticSeverity.Warning,
+  'powershell-too-deep': DiagnosticSeverity.Warning,
   'missing-confirm': DiagnosticSeverity.Warning,
   'unknown-property': DiagnosticSeverity.Error,
   'unknown-value': DiagnosticSeverity.Error,

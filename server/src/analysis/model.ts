@@ -487,6 +487,9 @@ export class RunbookModel {
    * A step with no `run` writes nothing; a pipeline that starts from a value writes that value.
    */
   writesNothing(node: StepNode): boolean {
+    const runs = this.runsOf(node);
+    // A command too deep to be parsed (powershell/parser.ts) may write anything.
+    if (runs[runs.length - 1]?.script.tooDeep) return false;
     const last = this.lastRun(node);
     if (!last) return true;
     const { script } = last.run;

@@ -29,39 +29,73 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
+ * The two rows of the distance table, kept between calls: a runbook with thousands of unknown names
+ * makes tens of thousands of comparisons, and rows allocated per call were most of their cost
+ * (and of the garbage collector's). Float64 holds the `limit + 1` of editDistance exactly.
+ */
+let previousRow = new Float64Array(64);
+let currentRow = new Float64Array(64);
+
+/**
  * Levenshtein distance of two lower-cased words, or `limit + 1` as soon as it must exceed `limit`:
- * only the diagonal band of width 2·limit+1 is computed.
+ * only the diagonal band of width 2·limit+1 is computed, and only between the words' common prefix
+ * and suffix, which never change the distance (`MSExchangePOP12` against `MSExchangePOP3` is `12`
+ * against `3`): misspelt names mostly share a long start with the names they are compared with.
  */
 function boundedDistance(x: string, y: string, limit: number): number {
   if (x === y) return 0;
   if (Math.abs(x.length - y.length) > limit) return limit + 1;
   const over = limit + 1;
-  let previous = new Array<number>(y.length + 1);
-  let current = new Array<number>(y.length + 1);
-  for (let j = 0; j <= y.length; j++) previous[j] = j <= limit ? j : over;
-  for (let i = 1; i <= x.length; i++) {
+  let first = 0;
+  while (first < x.length && first < y.length && x.charCodeAt(first) === y.charCodeAt(first)) first++;
+  let xEnd = x.length;
+  let yEnd = y.length;
+  while (xEnd > first && yEnd > first && x.charCodeAt(xEnd - 1) === y.charCodeAt(yEnd - 1)) {
+    xEnd--;
+    yEnd--;
+  }
+  // Rows and columns count from the first differing character.
+  const rows = xEnd - first;
+  const columns = yEnd - first;
+  if (rows === 0 || columns === 0) return Math.min(rows + columns, over);
+  if (previousRow.length <= columns) {
+    previousRow = new Float64Array(columns * 2 + 1);
+    currentRow = new Float64Array(columns * 2 + 1);
+  }
+  let previous = previousRow;
+  let current = currentRow;
+  for (let j = 0; j <= columns; j++) previous[j] = j <= limit ? j : over;
+  for (let i = 1; i <= rows; i++) {
     const from = Math.max(1, i - limit);
-    const to = Math.min(y.length, i + limit);
+    const to = Math.min(columns, i + limit);
     current[0] = i <= limit ? i : over;
     if (from > 1) current[from - 1] = over;
     let best = current[0]!;
+    const xi = x.charCodeAt(first + i - 1);
     for (let j = from; j <= to; j++) {
-      const cost = x.charCodeAt(i - 1) === y.charCodeAt(j - 1) ? 0 : 1;
+      const cost = xi === y.charCodeAt(first + j - 1) ? 0 : 1;
       const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost, over);
       current[j] = value;
       if (value < best) best = value;
     }
-    if (to < y.length) current[to + 1] = over;
+    if (to < columns) current[to + 1] = over;
     if (best > limit) return over;
-    [previous, current] = [current, previous];
+    const swap = previous;
+    previous = current;
+    current = swap;
   }
-  return Math.min(previous[y.length]!, over);
+  return Math.min(previous[columns]!, over);
 }
 
 /** Candidates by length, and sorted in lower case for prefix search: built once per list. */
+interface IndexedName {
+  lower: string;
+  name: string;
+}
+
 interface NameIndex {
-  byLength: Map<number, string[]>;
-  sorted: { lower: string; name: string }[];
+  byLength: Map<number, IndexedName[]>;
+  sorted: IndexedName[];
 }
 
 const indexes = new WeakMap<readonly string[], NameIndex>();
@@ -73,15 +107,28 @@ function nameIndex(candidates: Iterable<string>): NameIndex {
   const index: NameIndex = { byLength: new Map(), sorted: [] };
   for (const name of candidates) {
     if (name.length > MAX_SUGGESTED_LENGTH * 2) continue;
+    const indexed = { lower: name.toLowerCase(), name };
     let bucket = index.byLength.get(name.length);
     if (!bucket) index.byLength.set(name.length, (bucket = []));
-    bucket.push(name);
-    index.sorted.push({ lower: name.toLowerCase(), name });
+    bucket.push(indexed);
+    index.sorted.push(indexed);
   }
   index.sorted.sort((a, b) => (a.lower < b.lower ? -1 : a.lower > b.lower ? 1 : 0));
   // Kept for lists that live long (a model's ids, the catalog's names); fresh arrays are collected.
   if (list) indexes.set(list, index);
   return index;
+}
+
+const nameLists = new WeakMap<readonly { name: string }[], string[]>();
+
+/**
+ * The names of a list that lives long (the catalog's services, health sets, value sets), always as
+ * the same array: its "did you mean" index is then built once, not once per unknown name.
+ */
+export function namesOf(items: readonly { name: string }[]): string[] {
+  let names = nameLists.get(items);
+  if (!names) nameLists.set(items, (names = items.map((item) => item.name)));
+  return names;
 }
 
 /**
@@ -112,9 +159,9 @@ export function didYouMean(word: string, candidates: Iterable<string>, limit = 3
   let budget = CANDIDATE_BUDGET;
   for (let gap = 0; gap <= threshold && budget > 0; gap++) {
     for (const length of gap === 0 ? [word.length] : [word.length - gap, word.length + gap]) {
-      for (const name of index.byLength.get(length) ?? []) {
+      for (const { lower: candidate, name } of index.byLength.get(length) ?? []) {
         if (budget-- <= 0 || unitBudget-- <= 0) break;
-        const distance = boundedDistance(lower, name.toLowerCase(), threshold);
+        const distance = boundedDistance(lower, candidate, threshold);
         if (distance <= threshold) scored.push({ name, distance });
       }
     }

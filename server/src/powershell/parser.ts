@@ -98,6 +98,43 @@ export interface PsScript {
   comparisons: PsComparison[];
   /** Where tree-sitter could not parse; empty when the command parsed cleanly. */
   errors: PsRange[];
+  /**
+   * The bracket past which the command nests deeper than MAX_NESTING: such a command is not parsed
+   * (its summary is otherwise empty) and gets one warning instead.
+   */
+  tooDeep?: PsRange;
+}
+
+/**
+ * How deep `(`, `{` and `[` may nest in one command before it is left unparsed. tree-sitter's time
+ * grows steeply with depth (200 commands nested ~250 deep took ~3 s of CPU, bench/robust.mjs);
+ * runbooks written by people nest a few levels. Documented in docs/language.md (`powershell-too-deep`).
+ */
+export const MAX_NESTING = 64;
+const OPENING = /[({[]/g;
+
+/**
+ * The opening bracket at which the command nests deeper than MAX_NESTING, outside '…' and "…"
+ * strings, or undefined. A quick count, not a parse: only commands nested this deep depend on it.
+ */
+export function tooDeepAt(text: string): PsRange | undefined {
+  // Most commands have too few brackets to reach the limit: no scan for them.
+  OPENING.lastIndex = 0;
+  let brackets = 0;
+  while (brackets <= MAX_NESTING && OPENING.test(text)) brackets++;
+  if (brackets <= MAX_NESTING) return undefined;
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '{' || c === '[') {
+      if (++depth > MAX_NESTING) return { start: i, end: i + 1 };
+    } else if ((c === ')' || c === '}' || c === ']') && depth > 0) depth--;
+  }
+  return undefined;
 }
 
 let parser: Parser | undefined;
@@ -169,6 +206,12 @@ export function parsePowerShell(text: string): PsScript {
     cache.set(text, simple);
     return simple;
   }
+  const tooDeep = tooDeepAt(plain);
+  if (tooDeep) {
+    const script: PsScript = { commands: [], assignments: [], heads: [], pipelines: [], variables: [], comparisons: [], errors: [], tooDeep };
+    cache.set(text, script);
+    return script;
+  }
   let script: PsScript;
   try {
     script = summarize(plain, text, [], plain);
@@ -184,7 +227,7 @@ export function parsePowerShell(text: string): PsScript {
     // A long command is parsed again only when an error is near a list comma: an unclosed `{`
     // before thousands of lines would otherwise be parsed twice for nothing.
     const nearComma = (error: PsRange): boolean => commas.some((at) => at.offset >= error.start - 64 && at.offset <= error.end + 64);
-    if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma))) {
+    if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma)) && !unclosable(plain)) {
       // The commas of an array in parentheses (`@($Server, $Cas) | % { … }`) are tree-sitter's
       // own: first only the others are blanked; then, for a command inside parentheses
       // (`(Get-Service A, B)`), all of them.
@@ -234,6 +277,19 @@ function summarize(source: string, original: string, commas: number[], plain: st
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * Whether no spelling of the text's list commas can make it parse without an error: a `{` that starts
+ * a token (at the start or after a blank) and no `}` anywhere. In tree-sitter-powershell's grammar
+ * every `{` token (script block, statement block, hashtable, switch, function, class, enum) is closed
+ * by a `}` token, and no other token starts with `{`; without quotes, `#`, `@`, `%` and backticks no
+ * string, comment, here-string or verbatim argument can hold a blank before it. Blanking commas keeps
+ * all of that true, so the re-parse with them blanked would only find errors again
+ * (server/test/psFastPath.test.ts checks the claim against tree-sitter).
+ */
+export function unclosable(text: string): boolean {
+  return !/[}"'#@%`]/.test(text) && /(?:^|[ \t\r\n])\{/.test(text);
 }
 
 /**

@@ -2,8 +2,8 @@
 // value ... | Verb-Noun ...` with words, numbers, strings with plain `$name`s, variables, lists, a
 // `?{ $_.X -eq "v" }` filter or a `{ Verb-Noun ... }` block) summarised without tree-sitter into
 // exactly the summary the tree-sitter path gives (server/test/psFastPath.test.ts compares them).
-// Anything else (assignments, statements, subexpressions, escapes, odd tokens) answers undefined
-// and goes to tree-sitter.
+// `$name = ` before such a pipeline is read too. Anything else (other assignments, statements,
+// subexpressions, escapes, odd tokens) answers undefined and goes to tree-sitter.
 import type { PsArgument, PsCommand, PsComparison, PsElement, PsScript, PsVariable } from './parser';
 
 /** What separates words here: a space only (tree-sitter-powershell reads a tab inside a command as an error). */
@@ -25,6 +25,9 @@ const BLANKS = / */y;
 const SINGLE_QUOTED = /[^'\n\r]*/y;
 const DOUBLE_QUOTED = /[^"$`\n\r]*/y;
 
+/** `$name = ` before a pipeline: a plain variable assigned a pipeline's output (`$r = Get-ServerHealth ...`). */
+const ASSIGNED = /\$([A-Za-z_][A-Za-z0-9_]*) *= */y;
+
 const PIPE = 124;
 const COMMA = 44;
 const OPEN_BRACE = 123;
@@ -34,15 +37,18 @@ const CLOSE_BRACE = 125;
 const FILTER_OPERATORS = new Set(['eq', 'ne', 'like', 'notlike', 'match', 'notmatch', 'ieq', 'ine', 'ilike', 'ceq', 'cne', 'clike']);
 
 class SimpleScanner {
-  private at = 0;
   /** Inside `{ }` (one level at most): there a `}` ends a token too. */
   private inBlock = false;
-  private pipelineCount = 0;
   readonly commands: PsCommand[] = [];
   readonly variables: PsVariable[] = [];
   readonly comparisons: PsComparison[] = [];
 
-  constructor(private readonly text: string) {}
+  /** `at` is where the pipeline starts; `pipelineCount` the pipelines tree-sitter's walk numbered before it. */
+  constructor(
+    private readonly text: string,
+    private at = 0,
+    private pipelineCount = 0,
+  ) {}
 
   /** Moves past the run of characters `pattern` (sticky, matching the empty string too) matches here. */
   private skip(pattern: RegExp): void {
@@ -216,10 +222,11 @@ class SimpleScanner {
         break;
       }
       // Only the commas the tree-sitter path reads as a list either way (parser.ts, listCommas):
-      // a word character or `*` within 40 characters before, and one or `$` within 40 after.
+      // a word character or `*` right before, and one or `$` within 40 characters after.
+      // A blank before the comma (`$a ,B`): tree-sitter reads a unary comma there, two arguments.
       const comma = this.at;
       const ending = text.charCodeAt(before - 1);
-      if (comma - before >= 40 || !(isWordChar(ending) || ending === 42)) return undefined;
+      if (comma !== before || !(isWordChar(ending) || ending === 42)) return undefined;
       this.at++;
       this.skipBlanks();
       const starting = text.charCodeAt(this.at);
@@ -323,7 +330,10 @@ const WHERE_NAMES = new Set(['where-object', 'where', '?']);
 export function parseSimplePipeline(text: string): PsScript | undefined {
   // The tree-sitter path treats lists in long commands differently (parser.ts): leave those to it.
   if (text.length >= 4096) return undefined;
-  const scanner = new SimpleScanner(text);
+  ASSIGNED.lastIndex = 0;
+  const target = ASSIGNED.exec(text);
+  // `$r = Get-X ...`: tree-sitter numbers the statement's pipeline first and the assigned one second.
+  const scanner = target ? new SimpleScanner(text, target[0].length, 1) : new SimpleScanner(text);
   const top = scanner.pipeline();
   if (!top) return undefined;
   const { commands } = scanner;
@@ -335,5 +345,14 @@ export function parseSimplePipeline(text: string): PsScript | undefined {
     if (comparison) comparisons.push(comparison);
     comparisons.push(...scanner.comparisons.filter((c) => c.command === i));
   }
-  return { commands, assignments: [], heads: [], pipelines: [top], variables: scanner.variables, comparisons, errors: [] };
+  if (!target) return { commands, assignments: [], heads: [], pipelines: [top], variables: scanner.variables, comparisons, errors: [] };
+  // tree-sitter's walk lists the assigned variable twice, as assigned and as read, before the pipeline's.
+  const variable = target[1]!;
+  const range = { start: 0, end: variable.length + 1 };
+  const variables: PsVariable[] = [
+    { name: variable, range, assigned: true },
+    { name: variable, range: { ...range }, assigned: false },
+    ...scanner.variables,
+  ];
+  return { commands, assignments: [{ variable, range: { ...range }, pipeline: [...top] }], heads: [], pipelines: [[], top], variables, comparisons, errors: [] };
 }

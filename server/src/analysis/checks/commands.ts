@@ -2,11 +2,11 @@
 // service names wherever they appear, variables, leftover placeholders, dangerous commands.
 import type { Cmdlet, CmdletParameter } from '../../catalog/types';
 import type { ParamDeclaration, Procedure, Range } from '../../language/syntax';
-import type { PsArgument, PsCommand, PsComparison, PsRange } from '../../powershell/parser';
+import { MAX_NESTING, type PsArgument, type PsCommand, type PsComparison, type PsRange } from '../../powershell/parser';
 import type { Binding } from '../binding';
 import type { DiagnosticSink, Fix } from '../diagnostics';
 import type { RunbookModel, RunScript, StepNode } from '../model';
-import { didYouMean, editDistance, hasWildcard, wildcardMatches } from '../text';
+import { didYouMean, editDistance, hasWildcard, namesOf, wildcardMatches } from '../text';
 import { englishFor } from '../words';
 import { healthSetsNamed, judgeItem, patternMatchesSome } from './names';
 import { AUTOMATIC_VARIABLES } from './variables';
@@ -42,6 +42,7 @@ function checkRun(sink: DiagnosticSink, run: RunScript): void {
   const { model } = sink;
   const placeholders = checkPlaceholders(sink, run);
   if (placeholders.length === 0) checkPowerShellSyntax(sink, run);
+  checkNesting(sink, run);
   // A value with a placeholder in it is reported once, as a placeholder.
   const clean = (range: PsRange): boolean => !placeholders.some((p) => p.start < range.end && range.start < p.end);
   checkVariables(sink, run);
@@ -225,6 +226,12 @@ function checkPowerShellSyntax(sink: DiagnosticSink, run: RunScript): void {
   }
 }
 
+/** A command nested deeper than MAX_NESTING is not parsed (powershell/parser.ts): the one thing said about it. */
+function checkNesting(sink: DiagnosticSink, run: RunScript): void {
+  if (!run.script.tooDeep) return;
+  sink.report('powershell-too-deep', run.toRange(run.script.tooDeep), sink.l10n.t('Brackets nest more than {0} deep here: the command is not checked.', MAX_NESTING));
+}
+
 function checkVariables(sink: DiagnosticSink, run: RunScript): void {
   const { model, l10n } = sink;
   const t = l10n.t;
@@ -278,7 +285,7 @@ function checkBinding(sink: DiagnosticSink, run: RunScript, binding: Binding, co
       });
       continue;
     }
-    const s = sink.suggest(range, didYouMean(unknown.name, cmdlet.parameters.map((p) => p.name)), (n) => '-' + n);
+    const s = sink.suggest(range, didYouMean(unknown.name, namesOf(cmdlet.parameters)), (n) => '-' + n);
     sink.report('unknown-parameter', range, t('{0} has no parameter -{1}.', cmdlet.name, unknown.name) + s.suffix, { fixes: s.fixes });
   }
   for (const ambiguous of binding.ambiguous) {
@@ -331,7 +338,7 @@ function checkValue(sink: DiagnosticSink, run: RunScript, cmdlet: Cmdlet, parame
     const set = catalog.valueSet(type.enum);
     if (!set || hasWildcard(value) || value.includes(',')) return;
     if (set.values.some((v) => v.name.toLowerCase() === value.toLowerCase())) return;
-    const s = sink.suggest(range, didYouMean(value, set.values.map((v) => v.name)));
+    const s = sink.suggest(range, didYouMean(value, namesOf(set.values)));
     sink.report('invalid-value', range, t('{0} is not a value of -{1}; it takes {2}.', value, parameter.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
     return;
   }
@@ -345,7 +352,7 @@ function checkValue(sink: DiagnosticSink, run: RunScript, cmdlet: Cmdlet, parame
   }
   if (type === 'Service') {
     if (hasWildcard(value) || catalog.service(value) || !/^MSExchange/i.test(value)) return;
-    const s = sink.suggest(range, didYouMean(value, catalog.services.map((svc) => svc.name)));
+    const s = sink.suggest(range, didYouMean(value, namesOf(catalog.services)));
     sink.report('unknown-service', range, t('{0} is not an Exchange service.', value) + s.suffix, { fixes: s.fixes });
   }
 }
@@ -361,7 +368,7 @@ function checkHealthSetName(sink: DiagnosticSink, range: ReturnType<RunScript['t
     });
     return false;
   }
-  const s = sink.suggest(range, didYouMean(name, model.catalog.healthSets.map((h) => h.name)));
+  const s = sink.suggest(range, didYouMean(name, namesOf(model.catalog.healthSets)));
   sink.report('unknown-health-set', range, t('{0} is not an Exchange health set.', name) + s.suffix, { fixes: s.fixes });
   return false;
 }
@@ -454,7 +461,7 @@ function checkComparisons(sink: DiagnosticSink, run: RunScript, clean: (range: P
     if (!found || !set || set.values.length === 0 || set.name === 'Boolean') continue;
     if (set.values.some((v) => v.name.toLowerCase() === comparison.value.toLowerCase())) continue;
     const local = englishFor(comparison.value, set.values.map((v) => v.name));
-    const s = sink.suggest(range, local ? [local] : didYouMean(comparison.value, set.values.map((v) => v.name)));
+    const s = sink.suggest(range, local ? [local] : didYouMean(comparison.value, namesOf(set.values)));
     sink.report('unknown-value', range, t('{0} is not a value of {1}; it is one of {2}.', comparison.value, found.name, set.values.map((v) => v.name).join(', ')) + s.suffix, { fixes: s.fixes });
   }
 }

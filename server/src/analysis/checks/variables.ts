@@ -24,6 +24,8 @@ export function usedParameterNames(model: RunbookModel): Set<string> {
         for (const action of step.actions) {
           const run = action.kind === 'run' ? model.script(action) : undefined;
           for (const variable of run?.script.variables ?? []) own.add(variable.name.toLowerCase());
+          // A command too deep to parse (powershell/parser.ts) may use any parameter its text names: none is called unused for it.
+          if (run?.script.tooDeep) for (const named of run.action.command.matchAll(/\$\{?(?:\w+:)?(\w+)/g)) own.add(named[1]!.toLowerCase());
         }
         for (const branch of step.branches) if (branch.condition?.kind === 'role') own.add(branch.condition.param.text.toLowerCase());
       }
