@@ -139,6 +139,14 @@ describe('precision', () => {
       assert.match(String(d.message), /DatabaseCopyActivationDisabledAndMoveNow \$true \(\$Mailbox\).*give-up/);
     });
 
+    it('a Mailbox server restarted after moving one database only (Move-ActiveMailboxDatabase -Identity)', async () => {
+      const moved = read('move-active-databases.exrunbook');
+      const text = port(moved, 'Move-ActiveMailboxDatabase -Server $Server -ActivateOnServer $Other', 'Move-ActiveMailboxDatabase -Identity DB01 -ActivateOnServer $Other');
+      await exactly(text, 'restart-before-failover');
+      // -Confirm:$false is the switch's value, not the database to move.
+      await exactly(port(moved, '-Confirm:$false\n  step check', '-Confirm:$false -MountDialOverride:BestAvailability\n  step check'));
+    });
+
     it('a splatted failover is dangerous without confirm', async () => {
       const text = port(FLAT, 'step fail-over "将数据库移出邮箱服务器" confirm', 'step fail-over "将数据库移出邮箱服务器"');
       const d = await exactly(text, 'missing-confirm');

@@ -89,7 +89,7 @@ function bind(catalog: CatalogIndex, command: PsCommand, splats: SplatContext['h
       else binding.unknown.push({ name: element.name, range: element.range });
       // An unknown parameter most likely takes the argument after it.
       let argument = element.colonArgument;
-      if (!element.colonArgument && next?.kind === 'argument' && intended?.type !== 'SwitchParameter') {
+      if (!element.colonArgument && next?.kind === 'argument' && (element.colon || intended?.type !== 'SwitchParameter')) {
         argument = next.argument;
         i++;
       }
@@ -104,6 +104,11 @@ function bind(catalog: CatalogIndex, command: PsCommand, splats: SplatContext['h
     if (parameter.type === 'SwitchParameter') {
       const bound: BoundParameter = { parameter, nameRange: element.range, positional: false };
       if (element.colonArgument) bound.argument = element.colonArgument;
+      else if (element.colon && next?.kind === 'argument') {
+        // `-Confirm:$false`: the value is the switch's, not a positional argument.
+        bound.argument = next.argument;
+        i++;
+      }
       binding.bound.set(parameter.name.toLowerCase(), bound);
       continue;
     }

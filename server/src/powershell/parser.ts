@@ -26,7 +26,8 @@ export interface PsArgument {
 }
 
 export type PsElement =
-  | { kind: 'parameter'; name: string; range: PsRange; colonArgument?: PsArgument }
+  /** `colon`: written `-Name:value`, so the argument after it is the parameter's, even a switch's (`-Confirm:$false`). */
+  | { kind: 'parameter'; name: string; range: PsRange; colonArgument?: PsArgument; colon?: true }
   | { kind: 'argument'; argument: PsArgument };
 
 export interface PsCommand {
@@ -436,7 +437,10 @@ class Summarizer {
         if (child.type === 'command_parameter') {
           const text = child.text;
           const name = text.replace(/^-+/, '').replace(/:$/, '');
-          elements.push({ kind: 'parameter', name, range: range(child) });
+          const parameter: PsElement = { kind: 'parameter', name, range: range(child) };
+          // tree-sitter-powershell leaves the colon of `-Confirm:$false` out of the parameter token.
+          if (text.endsWith(':') || this.original[child.endIndex] === ':') parameter.colon = true;
+          elements.push(parameter);
           continue;
         }
         const argument = this.argument(child);

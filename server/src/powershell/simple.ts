@@ -125,7 +125,8 @@ class SimpleScanner {
         // Letters only: tree-sitter-powershell ends a parameter at a digit (`-TimeoutSec41`).
         this.skip(LETTERS);
         const parameterEnd = this.at;
-        if (text.charCodeAt(this.at) === 58) {
+        const colon = text.charCodeAt(this.at) === 58;
+        if (colon) {
           // `-Confirm:$false`: tree-sitter-powershell leaves the colon out of the parameter and reads
           // the value as the next argument; a colon with nothing after it is left to tree-sitter.
           this.at++;
@@ -133,7 +134,9 @@ class SimpleScanner {
           while (next < text.length && isBlank(text.charCodeAt(next))) next++;
           if (next >= text.length || text.charCodeAt(next) === PIPE || text.charCodeAt(next) === CLOSE_BRACE) return undefined;
         } else if (!this.endsToken(this.at) || text.charCodeAt(this.at) === COMMA) return undefined;
-        elements.push({ kind: 'parameter', name: text.slice(parameterStart + 1, parameterEnd), range: { start: parameterStart, end: parameterEnd } });
+        const parameter: PsElement = { kind: 'parameter', name: text.slice(parameterStart + 1, parameterEnd), range: { start: parameterStart, end: parameterEnd } };
+        if (colon) parameter.colon = true;
+        elements.push(parameter);
         command.range.end = this.at;
         continue;
       }

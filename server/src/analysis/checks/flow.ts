@@ -175,7 +175,8 @@ class RankQueue {
 }
 
 interface StepEffect {
-  kind: 'do' | 'undo' | 'restart';
+  /** `moved-off` / `moved-onto`: active databases moved off a server or onto it (Move-ActiveMailboxDatabase); nothing to undo. */
+  kind: 'do' | 'undo' | 'restart' | 'moved-off' | 'moved-onto';
   rule?: string;
   target: string;
   description?: string;
@@ -320,7 +321,13 @@ function followPaths(sink: DiagnosticSink): void {
     for (const effect of nodeEffects) {
       if (effect.kind === 'restart') continue;
       const server = servers.get(effect.target)!;
-      if (effect.kind === 'do') {
+      if (effect.kind === 'moved-off') {
+        set(out.failedOver, server);
+        unset(out.checked, server);
+      } else if (effect.kind === 'moved-onto') {
+        unset(out.failedOver, server);
+        unset(out.checked, server);
+      } else if (effect.kind === 'do') {
         set(out.pending, changeIndex.get(`${effect.rule}|${effect.target}|${effect.range.start.line}:${effect.range.start.character}`)!);
         if (effect.rule === 'failover') {
           set(out.failedOver, server);
@@ -485,6 +492,14 @@ function commandEffects(run: RunScript, command: PsCommand, binding: Binding, ho
     if (value === rule.doValue.toLowerCase()) effects.push({ kind: 'do', rule: rule.id, target, description, range: run.toRange(bound.nameRange) });
     else if (value === rule.undoValue.toLowerCase()) effects.push({ kind: 'undo', rule: rule.id, target, range: run.toRange(bound.nameRange) });
   }
+  // Move-ActiveMailboxDatabase -Server X moves every active database off X (as a failover does,
+  // with nothing left to undo); -ActivateOnServer Y moves them onto Y. One database (-Identity) does not empty X.
+  if (binding.cmdlet.name.toLowerCase() === 'move-activemailboxdatabase') {
+    const from = binding.bound.get('server')?.argument;
+    if (from && !binding.bound.has('identity')) effects.push({ kind: 'moved-off', target: from.value.toLowerCase(), range: run.toRange(command.nameRange) });
+    const onto = binding.bound.get('activateonserver')?.argument;
+    if (onto) effects.push({ kind: 'moved-onto', target: onto.value.toLowerCase(), range: run.toRange(command.nameRange) });
+  }
   if (binding.cmdlet.name.toLowerCase() === 'restart-computer' && target) {
     effects.push({ kind: 'restart', target, description: written, range: run.toRange(command.nameRange) });
   }
@@ -533,7 +548,7 @@ function checkRestarts(sink: DiagnosticSink, node: StepNode, state: Partition, e
     if (failedOver && has(state.checked, server)) continue;
     reported.add(effect);
     const missing = !failedOver
-      ? t('its databases were not moved off first (Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow $true)')
+      ? t('its databases were not moved off first (Set-MailboxServer -DatabaseCopyActivationDisabledAndMoveNow $true, or Move-ActiveMailboxDatabase -Server)')
       : t('no step checked that it holds no active copy (Get-MailboxDatabaseCopyStatus with `when no Status is Mounted, ...`)');
     sink.report('restart-before-failover', effect.range, t('The Mailbox server {0} is restarted, but on some path {1}.', effect.description ?? effect.target, missing));
   }
