@@ -147,6 +147,14 @@ describe('precision', () => {
       await exactly(port(moved, '-Confirm:$false\n  step check', '-Confirm:$false -MountDialOverride:BestAvailability\n  step check'));
     });
 
+    it('DAG maintenance started with Exchange\'s script and not stopped on the escalation path', async () => {
+      const text = port(read('dag-maintenance-scripts.exrunbook'), '    run & "$exscripts\\StopDagServerMaintenance.ps1" -serverName $Server\n    escalate', '    escalate');
+      const d = await exactly(text, 'not-undone');
+      assert.match(d.message, /StartDagServerMaintenance\.ps1 -serverName \$Server/);
+      // Restarted with no maintenance started at all: the databases were never moved off.
+      await exactly(port(read('dag-maintenance-scripts.exrunbook'), 'run & "$exscripts\\StartDagServerMaintenance.ps1" -serverName $Server -MoveComment "POP slow commands"', 'manual "Nothing"'), 'restart-before-failover');
+    });
+
     it('a splatted failover is dangerous without confirm', async () => {
       const text = port(FLAT, 'step fail-over "将数据库移出邮箱服务器" confirm', 'step fail-over "将数据库移出邮箱服务器"');
       const d = await exactly(text, 'missing-confirm');

@@ -336,7 +336,8 @@ function followPaths(sink: DiagnosticSink): void {
         }
       } else {
         for (const change of changesOf.get(`${effect.rule}|${effect.target}`) ?? []) unset(out.pending, change);
-        if (effect.rule === 'failover') unset(out.failedOver, server);
+        // Activation allowed again: databases may come back to the server.
+        if (effect.rule === 'failover' || effect.rule === 'dag-maintenance') unset(out.failedOver, server);
       }
     }
     return out;
@@ -467,7 +468,10 @@ function readRun(model: RunbookModel, run: RunScript): RunReading {
   const bindings = commands.map((command) => model.bind(run, command));
   for (const [index, command] of commands.entries()) {
     const binding = bindings[index];
-    if (!binding) continue;
+    if (!binding) {
+      dagMaintenanceEffects(run, command, reading.effects);
+      continue;
+    }
     if (binding.cmdlet.name.toLowerCase() === 'get-mailboxdatabasecopystatus') {
       const server = binding.bound.get('server')?.argument?.value.toLowerCase();
       if (server) reading.copyStatusServers.push(server);
@@ -478,6 +482,31 @@ function readRun(model: RunbookModel, run: RunScript): RunReading {
   }
   ofModel.set(run, reading);
   return reading;
+}
+
+/**
+ * Exchange's own DAG maintenance scripts (in $exscripts), Microsoft's documented way to take a DAG
+ * member down: StartDagServerMaintenance.ps1 -serverName X moves X's active databases off and blocks
+ * activation there, a change StopDagServerMaintenance.ps1 -serverName X takes back.
+ */
+function dagMaintenanceEffects(run: RunScript, command: PsCommand, effects: StepEffect[]): void {
+  // `.\StartDagServerMaintenance.ps1 …`, or `& "$exscripts\StartDagServerMaintenance.ps1" …` (named after `&`, the path where its name is).
+  const invoked = command.name === '&' || command.name === '.' ? run.action.command.slice(command.nameRange.start, command.nameRange.end) : command.name;
+  const script = /(?:^|[\\/])(Start|Stop)DagServerMaintenance\.ps1["']?$/i.exec(invoked.trim())?.[1]?.toLowerCase();
+  if (!script) return;
+  const at = command.elements.findIndex((e) => e.kind === 'parameter' && 'servername'.startsWith(e.name.toLowerCase()) && e.name.length >= 2);
+  const parameter = command.elements[at];
+  const next = command.elements[at + 1];
+  const value = parameter?.kind === 'parameter' ? (parameter.colonArgument ?? (next?.kind === 'argument' ? next.argument : undefined)) : undefined;
+  if (!value) return;
+  const target = value.value.toLowerCase();
+  const range = run.toRange(command.nameRange);
+  if (script === 'start') {
+    effects.push({ kind: 'moved-off', target, range });
+    effects.push({ kind: 'do', rule: 'dag-maintenance', target, description: `StartDagServerMaintenance.ps1 -serverName ${value.value}`, range });
+  } else {
+    effects.push({ kind: 'undo', rule: 'dag-maintenance', target, range });
+  }
 }
 
 function commandEffects(run: RunScript, command: PsCommand, binding: Binding, host: Binding | undefined, effects: StepEffect[]): void {
