@@ -208,6 +208,21 @@ describe('features', () => {
     assert.ok('error' in service.rename(m, URI, after('step rer'), 'not valid'));
   });
 
+  it('colours a comment after a line\'s content as a comment, and formats a keyword written `Step` as a step', () => {
+    const text = 'runbook x "X"\nprocedure p "P # no comment"  # note\nStep a "A"\n    manual "m"\n';
+    const m = service.analyze(text);
+    const data = service.semanticTokens(m);
+    const tokens: [number, number, number, number][] = [];
+    for (let i = 0, line = 0, start = 0; i < data.length; i += 5) {
+      line += data[i]!;
+      start = data[i]! === 0 ? start + data[i + 1]! : data[i + 1]!;
+      tokens.push([line, start, data[i + 2]!, data[i + 3]!]);
+    }
+    const comment = 3;
+    assert.deepEqual(tokens.filter((t) => t[3] === comment), [[1, 30, 6, comment]]);
+    assert.deepEqual(applyEdits(text, service.format(m)).split('\n')[2], '  Step a "A"');
+  });
+
   it('formats to the canonical indentation without touching PowerShell continuation lines', () => {
     const messy = 'runbook x "X"\nhealthset POP\n      param $S: server "S"\n procedure p "P"\nstep a "A"\n run Invoke-Command {\n         Restart-Service MSExchangePOP3 }   \n        when answer is yes -> resolved\n';
     const m = service.analyze(messy);
