@@ -71,6 +71,19 @@ describe('precision', () => {
       assert.deepEqual(fixTexts(d), ['Succeeded']);
     });
 
+    it('variables inside a bareword (a UNC path, sc.exe \\\\$Server) are used, drive items are no variables', async () => {
+      const text = port(
+        FLAT,
+        'run Get-PSSession | Remove-PSSession',
+        'run Get-Content \\\\$Mailbox\\c$\\Logs\\pop3.log -Tail 20; sc.exe \\\\$Server query MSExchangePOP3; Invoke-Command -ComputerName $Server -ScriptBlock ${function:Get-Date}',
+      );
+      await exactly(text);
+      // A misspelt one there is still caught, on its name.
+      const misspelt = port(text, '\\\\$Mailbox\\c$', '\\\\$Mailbx\\c$');
+      const d = await exactly(misspelt, 'undeclared-parameter');
+      assert.equal(covered(misspelt, d), '$Mailbx');
+    });
+
     it('names a documented health set may have beyond its topic are not judged', async () => {
       let text = port(TABS, '?{$_.Name -like "Owa*"}', '?{$_.Name -eq "OwaSomeUnlistedMonitor"}');
       text = port(text, 'for monitor OwaSelfTestMonitor,', 'for monitor OwaSomeUnlistedMonitor, OwaSelfTestMonitor,');
@@ -150,7 +163,7 @@ describe('precision', () => {
     it('DAG maintenance started with Exchange\'s script and not stopped on the escalation path', async () => {
       const text = port(read('dag-maintenance-scripts.exrunbook'), '    run & "$exscripts\\StopDagServerMaintenance.ps1" -serverName $Server\n    escalate', '    escalate');
       const d = await exactly(text, 'not-undone');
-      assert.match(d.message, /StartDagServerMaintenance\.ps1 -serverName \$Server/);
+      assert.match(String(d.message), /StartDagServerMaintenance\.ps1 -serverName \$Server/);
       // Restarted with no maintenance started at all: the databases were never moved off.
       await exactly(port(read('dag-maintenance-scripts.exrunbook'), 'run & "$exscripts\\StartDagServerMaintenance.ps1" -serverName $Server -MoveComment "POP slow commands"', 'manual "Nothing"'), 'restart-before-failover');
     });

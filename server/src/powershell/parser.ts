@@ -444,6 +444,7 @@ class Summarizer {
           continue;
         }
         const argument = this.argument(child);
+        if (argument.kind === 'bareword' && argument.text.includes('$')) this.barewordVariables(argument);
         const previous = elements[elements.length - 1];
         // `a, b`: one list argument, as PowerShell reads it.
         if (previous?.kind === 'argument' && this.commaBetween(previous.argument.range.end, argument.range.start)) {
@@ -548,10 +549,25 @@ class Summarizer {
   }
 
   private variable(node: Node, assigned: boolean): void {
-    let name = node.text.replace(/^[$@]/, '').replace(/^\{(.*)\}$/, '$1');
+    this.variableNamed(node.text, range(node), assigned);
+  }
+
+  private variableNamed(text: string, at: PsRange, assigned: boolean): void {
+    let name = text.replace(/^[$@]/, '').replace(/^\{(.*)\}$/, '$1');
     if (/^env:/i.test(name)) return;
     name = name.replace(/^(using|script|global|local|private):/i, '');
-    this.script.variables.push({ name, range: range(node), assigned });
+    // `${function:Restart-Service}`, `$variable:x`, `${c:\file}`: an item of a PowerShell drive, not a variable to declare.
+    if (/^[A-Za-z]\w*:/.test(name)) return;
+    this.script.variables.push({ name, range: at, assigned });
+  }
+
+  /** PowerShell expands variables inside a bareword argument (`sc.exe \\$Server stop`, `\\$Server\c$\Logs`); tree-sitter keeps it one token. */
+  private barewordVariables(argument: PsArgument): void {
+    const found = /(^|[^`])(\$(?:\{[^}]+\}|[A-Za-z_]\w*(?::[A-Za-z_]\w*)?))/g;
+    for (let match = found.exec(argument.text); match; match = found.exec(argument.text)) {
+      const start = argument.range.start + match.index + match[1]!.length;
+      this.variableNamed(match[2]!, { start, end: start + match[2]!.length }, false);
+    }
   }
 
   private markAssigned(node: Node): void {
