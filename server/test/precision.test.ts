@@ -84,6 +84,14 @@ describe('precision', () => {
       assert.equal(covered(misspelt, d), '$Mailbx');
     });
 
+    it('a condition on a calculated property is the runbook\'s own, not the cmdlet\'s', async () => {
+      const text = TABS;
+      const calculated = port(text, '| ft Name, AlertValue -AutoSize\n\t\twhen all AlertValue is Healthy', "| Select-Object Name, @{n='State';e={$_.AlertValue}}\n\t\twhen all State is Healthy");
+      await exactly(calculated);
+      // Plain property names through Select-Object are still the cmdlet's.
+      await exactly(port(text, 'when all AlertValue is Healthy', 'when all AlertValu is Healthy'), 'unknown-property');
+    });
+
     it('names a documented health set may have beyond its topic are not judged', async () => {
       let text = port(TABS, '?{$_.Name -like "Owa*"}', '?{$_.Name -eq "OwaSomeUnlistedMonitor"}');
       text = port(text, 'for monitor OwaSelfTestMonitor,', 'for monitor OwaSomeUnlistedMonitor, OwaSelfTestMonitor,');

@@ -129,6 +129,7 @@ const BLOCK_RUNNERS = new Set(['invoke-command', '&', '.']);
 const FOR_EACH = 'foreach-object';
 
 const GROUP_OBJECT = new Set(['group-object', 'group']);
+const SELECT_OBJECT = new Set(['select-object', 'select']);
 /** Commands that pass objects through unchanged as far as their properties are concerned. */
 const PASS_THROUGH = new Set([
   'where-object', 'where', '?', 'sort-object', 'sort', 'format-list', 'fl', 'format-table', 'ft', 'select-object', 'select',
@@ -561,6 +562,10 @@ export class RunbookModel {
         if (grouped) shape.groupedBy = grouped;
       } else if (!PASS_THROUGH.has(name)) {
         return undefined;
+      } else if (SELECT_OBJECT.has(name) && reshapes(command)) {
+        // Objects of properties the runbook made up (`@{n='Since';e={…}}`), or the values of one
+        // property (-ExpandProperty): what a condition may test there is not the cmdlet's to say.
+        return undefined;
       }
     }
     return shape;
@@ -594,6 +599,13 @@ function scriptBlockPipeline(script: PsScript, index: number): number[] {
 function nextArgument(command: PsCommand, parameter: PsCommand['elements'][number]): PsArgument | undefined {
   const next = command.elements[command.elements.indexOf(parameter) + 1];
   return next?.kind === 'argument' ? next.argument : undefined;
+}
+
+/** Select-Object with a calculated property or -ExpandProperty (or a prefix of it, as PowerShell binds `-exp`). */
+function reshapes(command: PsCommand): boolean {
+  return command.elements.some((e) =>
+    e.kind === 'parameter' ? e.name.length >= 2 && 'expandproperty'.startsWith(e.name.toLowerCase()) : e.argument.text.includes('@{'),
+  );
 }
 
 function firstBareword(command: PsCommand): string | undefined {
