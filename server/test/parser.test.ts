@@ -100,6 +100,16 @@ describe('parser', () => {
     assert.equal(step.branches.length, 1);
   });
 
+  it('reads full-width punctuation typed by an input method as the ASCII one, and says so', () => {
+    const text = 'runbook r "R"\n  healthset POP\uFF0CPOP.Protocol\n  param $Server\uFF1Amailbox "m"\nprocedure p "P" for monitor PopSelfTestMonitor\u3001PopDeepTestMonitor\n  step a "A"\n    ask "?"\n    when answer is yes \uFF0D> resolved\n  step b \uFF1D p.a "B"\n';
+    const runbook = parseRunbook(text);
+    assert.deepEqual(runbook.errors.map((e) => [e.code, e.range.start.line, e.replacement]), [['full-width', 1, ','], ['full-width', 2, ':'], ['full-width', 3, ','], ['full-width', 6, '->'], ['full-width', 7, '=']]);
+    assert.deepEqual(runbook.healthSets.map((h) => h.text), ['POP', 'POP.Protocol']);
+    assert.equal(runbook.params[0]?.kind?.text, 'mailbox');
+    assert.deepEqual(runbook.procedures[0]!.monitors.map((m) => m.text), ['PopSelfTestMonitor', 'PopDeepTestMonitor']);
+    assert.equal(runbook.procedures[0]!.steps[1]!.reuse?.step.text, 'a');
+  });
+
   it('reads actions and every kind of branch', () => {
     const runbook = parseRunbook(RUNBOOK);
     const step = runbook.procedures[1]!.steps[2]!;

@@ -92,6 +92,14 @@ describe('precision', () => {
       await exactly(port(text, 'when all AlertValue is Healthy', 'when all AlertValu is Healthy'), 'unknown-property');
     });
 
+    it('full-width punctuation and a capitalised keyword: a warning each with its fix, and nothing else', async () => {
+      let text = port(FLAT, 'healthset POP, POP.Protocol', 'healthset POP\uFF0C POP.Protocol');
+      text = port(text, 'step self "重新运行自检探测器"', 'Step self "重新运行自检探测器"');
+      const diagnostics = await diagnose(text);
+      assert.deepEqual(codes(diagnostics).sort(), ['full-width', 'keyword-case']);
+      assert.deepEqual(diagnostics.map((d) => fixTexts(d)[0]).sort(), [',', 'step']);
+    });
+
     it('names a documented health set may have beyond its topic are not judged', async () => {
       let text = port(TABS, '?{$_.Name -like "Owa*"}', '?{$_.Name -eq "OwaSomeUnlistedMonitor"}');
       text = port(text, 'for monitor OwaSelfTestMonitor,', 'for monitor OwaSomeUnlistedMonitor, OwaSelfTestMonitor,');

@@ -25,6 +25,7 @@ export const DIAGNOSTIC_CODES = {
   syntax: DiagnosticSeverity.Error,
   misplaced: DiagnosticSeverity.Error,
   'keyword-case': DiagnosticSeverity.Warning,
+  'full-width': DiagnosticSeverity.Warning,
   'missing-runbook': DiagnosticSeverity.Error,
   'unknown-health-set': DiagnosticSeverity.Error,
   'unknown-monitor': DiagnosticSeverity.Error,

@@ -28,6 +28,9 @@ function isSpace(ch: string): boolean {
   return c === 32 || c === 9 || (c >= 128 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000));
 }
 
+/** The ASCII punctuation a full-width token stands for. */
+export const ASCII_PUNCTUATION: Partial<Record<TokenKind, string>> = { arrow: '->', equals: '=', comma: ',', colon: ':' };
+
 export function tokenizeLine(line: string, from = 0): Token[] {
   const tokens: Token[] = [];
   let i = from;
@@ -68,8 +71,8 @@ export function tokenizeLine(line: string, from = 0): Token[] {
       tokens.push({ kind: closed ? 'string' : 'unterminated', text: value, start, end: i });
       continue;
     }
-    if (ch === '-' && line[i + 1] === '>') {
-      tokens.push({ kind: 'arrow', text: '->', start, end: i + 2 });
+    if ((ch === '-' || ch === '\uFF0D') && (line[i + 1] === '>' || line[i + 1] === '\uFF1E')) {
+      tokens.push({ kind: 'arrow', text: line.slice(i, i + 2), start, end: i + 2 });
       i += 2;
       continue;
     }
@@ -84,7 +87,9 @@ export function tokenizeLine(line: string, from = 0): Token[] {
       tokens.push({ kind: 'word', text: line.slice(start, i), start, end: i });
       continue;
     }
-    const single: Record<string, TokenKind> = { '=': 'equals', ',': 'comma', ':': 'colon' };
+    // Full-width ones too (，、：＝), as Chinese and Japanese input methods type them; the parser
+    // says so (FULL_WIDTH), the token keeps what was written.
+    const single: Record<string, TokenKind> = { '=': 'equals', ',': 'comma', ':': 'colon', '\uFF1D': 'equals', '\uFF0C': 'comma', '\u3001': 'comma', '\uFF1A': 'colon' };
     tokens.push({ kind: single[ch] ?? 'other', text: ch, start, end: i + 1 });
     i++;
   }

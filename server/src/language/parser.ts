@@ -1,7 +1,7 @@
 // The tolerant runbook parser: one construct per line, errors recorded with exact ranges, and
 // parsing always continues with the next line so every later diagnostic still appears.
 import { ByteBoundedCache } from '../util/boundedCache';
-import { ContinuationScanner, isWordChar, type Token, tokenizeLine } from './lexer';
+import { ASCII_PUNCTUATION, ContinuationScanner, isWordChar, type Token, tokenizeLine } from './lexer';
 import {
   type Action,
   type Branch,
@@ -147,6 +147,10 @@ class Parser {
     const tokens = tokenizeLine(line, indent);
     // A comment after the content is the author's note, nothing the line says.
     if (tokens[tokens.length - 1]?.kind === 'comment') tokens.pop();
+    for (const token of tokens) {
+      const ascii = ASCII_PUNCTUATION[token.kind];
+      if (ascii !== undefined && token.text !== ascii) this.error('full-width', 'The full-width `{0}` is read as `{1}`.', [token.text, ascii], this.tokenRange(token), ascii);
+    }
     const keyword = this.keyword(tokens[0]!);
     const rest = tokens.slice(1);
     switch (keyword.kind === 'word' ? keyword.text : '') {

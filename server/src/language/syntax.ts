@@ -159,7 +159,7 @@ export function fragment(text: string): MessageFragment {
 }
 
 export interface SyntaxError {
-  code: 'syntax' | 'misplaced' | 'keyword-case';
+  code: 'syntax' | 'misplaced' | 'keyword-case' | 'full-width';
   message: string;
   args: (string | number | MessageFragment)[];
   range: Range;
