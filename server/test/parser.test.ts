@@ -100,6 +100,18 @@ describe('parser', () => {
     assert.equal(step.branches.length, 1);
   });
 
+  it('reads the language\'s words in another case as the words, with a warning each', () => {
+    const text = 'runbook r "R"\n  param $Server: Server "s"\nprocedure p "P" For Monitor PopCTPMonitor\n  step a "A" Confirm\n    ask "?"\n    when Answer Is Yes -> Resolved "ok"\n    when All AlertValue is Not Healthy -> Escalate\n    when $Server is Mailbox -> resolved\n';
+    const runbook = parseRunbook(text);
+    assert.deepEqual(runbook.errors.map((e) => e.replacement), ['server', 'for', 'monitor', 'confirm', 'answer', 'is', 'yes', 'resolved', 'all', 'not', 'escalate', 'mailbox']);
+    assert.ok(runbook.errors.every((e) => e.code === 'keyword-case'));
+    assert.equal(runbook.params[0]?.kind?.text, 'server');
+    const step = runbook.procedures[0]!.steps[0]!;
+    assert.ok(step.confirm);
+    assert.deepEqual(runbook.procedures[0]!.monitors.map((m) => m.text), ['PopCTPMonitor']);
+    assert.deepEqual(step.branches.map((b) => (b.kind === 'when' ? b.condition.kind : b.kind)), ['answer', 'property', 'role']);
+  });
+
   it('reads full-width punctuation typed by an input method as the ASCII one, and says so', () => {
     const text = 'runbook r "R"\n  healthset POP\uFF0CPOP.Protocol\n  param $Server\uFF1Amailbox "m"\nprocedure p "P" for monitor PopSelfTestMonitor\u3001PopDeepTestMonitor\n  step a "A"\n    ask "?"\n    when answer is yes \uFF0D> resolved\n  step b \uFF1D p.a "B"\n';
     const runbook = parseRunbook(text);

@@ -9,6 +9,7 @@ import {
   type Identifier,
   LINE_KEYWORDS,
   makeRange,
+  PARAM_KINDS,
   type ParamDeclaration,
   type Procedure,
   type Range,
@@ -205,6 +206,21 @@ class Parser {
     return { ...token, text: lower };
   }
 
+  /**
+   * The word of the language's vocabulary `token` is (`is`, `confirm`, `yes`, `mailbox`, …), also
+   * when written in another case (`Yes`, `Mailbox`): then it is read in lower case, with a warning
+   * and a fix, as `keyword` does for line keywords. Undefined when it is none of `words`.
+   */
+  private vocab(token: Token | undefined, ...words: string[]): string | undefined {
+    if (token?.kind !== 'word') return undefined;
+    if (words.includes(token.text)) return token.text;
+    const lower = token.text.toLowerCase();
+    if (!words.includes(lower)) return undefined;
+    this.error('keyword-case', 'Keywords are written in lower case: `{0}`.', [lower], this.tokenRange(token), lower);
+    token.text = lower;
+    return lower;
+  }
+
   // ---- header -------------------------------------------------------------------------------
 
   private parseRunbookLine(keyword: Token, rest: Token[]): void {
@@ -251,6 +267,7 @@ class Parser {
     let i = 1;
     if (rest[i]?.kind === 'colon') {
       i++;
+      this.vocab(rest[i], ...PARAM_KINDS);
       const kind = this.expectWord(rest, i, rest[i - 1]!, fragment('a parameter kind (server, cas, mailbox, healthset, database, text, number)'));
       if (kind) declaration.kind = kind;
       i++;
@@ -291,9 +308,9 @@ class Parser {
     const title = this.expectString(rest, i, rest[0] ?? keyword, fragment('the procedure title'));
     if (title) procedure.title = title;
     if (rest[i]?.kind === 'string' || rest[i]?.kind === 'unterminated') i++;
-    if (rest[i]?.kind === 'word' && rest[i]!.text === 'for') {
+    if (this.vocab(rest[i], 'for')) {
       const monitorKeyword = rest[i + 1];
-      if (monitorKeyword?.kind === 'word' && monitorKeyword.text === 'monitor') {
+      if (this.vocab(monitorKeyword, 'monitor') && monitorKeyword) {
         const list = this.commaList(rest, i + 2, monitorKeyword, fragment('a monitor name'));
         procedure.monitors.push(...list.items);
         i = list.next;
@@ -333,7 +350,7 @@ class Parser {
       if (title) step.title = title;
       if (rest[i]?.kind === 'string' || rest[i]?.kind === 'unterminated') i++;
     }
-    if (rest[i]?.kind === 'word' && rest[i]!.text === 'confirm') {
+    if (this.vocab(rest[i], 'confirm')) {
       step.confirm = this.tokenRange(rest[i]!);
       i++;
     }
@@ -437,20 +454,22 @@ class Parser {
     }
     if (first.kind === 'variable') {
       const condition: Condition = { kind: 'role', param: { text: first.text.slice(1), range: this.tokenRange(first) } };
-      if (tokens[1]?.text !== 'is') {
+      if (!this.vocab(tokens[1], 'is')) {
         this.error('syntax', 'Expected {0} after `{1}`.', [fragment('is mailbox or is cas'), first.text], this.afterRange(first, tokens[1]));
       } else {
+        this.vocab(tokens[2], 'mailbox', 'cas');
         const role = this.expectWord(tokens, 2, tokens[1], fragment('mailbox or cas'));
         if (role) condition.role = role;
       }
       this.expectEnd(tokens, 3);
       return condition;
     }
-    if (first.kind === 'word' && first.text === 'answer') {
+    if (this.vocab(first, 'answer')) {
       const condition: Condition = { kind: 'answer', keyword: this.identifier(first) };
-      if (tokens[1]?.text !== 'is') {
+      if (!this.vocab(tokens[1], 'is')) {
         this.error('syntax', 'Expected {0} after `{1}`.', [fragment('is yes or is no'), 'answer'], this.afterRange(first, tokens[1]));
       } else {
+        this.vocab(tokens[2], 'yes', 'no');
         const value = this.expectWord(tokens, 2, tokens[1], fragment('yes or no'));
         if (value) condition.value = value;
       }
@@ -459,7 +478,7 @@ class Parser {
     }
     let i = 0;
     let quantifier: Identifier | undefined;
-    if (first.kind === 'word' && ['all', 'any', 'no'].includes(first.text)) {
+    if (this.vocab(first, 'all', 'any', 'no')) {
       quantifier = this.identifier(first);
       i++;
     }
@@ -468,12 +487,12 @@ class Parser {
     const condition: Condition = { kind: 'property', property, values: [] };
     if (quantifier) condition.quantifier = quantifier;
     i++;
-    if (tokens[i]?.text !== 'is') {
+    if (!this.vocab(tokens[i], 'is')) {
       this.error('syntax', 'Expected {0} after `{1}`.', [fragment('is and a value'), property.text], this.afterRange(tokens[i - 1]!, tokens[i]));
       return condition;
     }
     i++;
-    if (tokens[i]?.kind === 'word' && tokens[i]!.text === 'not') {
+    if (this.vocab(tokens[i], 'not')) {
       condition.negated = this.tokenRange(tokens[i]!);
       i++;
     }
@@ -520,8 +539,9 @@ class Parser {
       this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a step, a procedure, resolved or escalate'), '->'], this.afterRange(arrow, first));
       return undefined;
     }
-    if (first.text === 'resolved' || first.text === 'escalate') {
-      const target: Target = { kind: first.text, keyword: this.tokenRange(first), range: this.spanRange(tokens.slice(0, 2)) };
+    const end = this.vocab(first, 'resolved', 'escalate') as 'resolved' | 'escalate' | undefined;
+    if (end) {
+      const target: Target = { kind: end, keyword: this.tokenRange(first), range: this.spanRange(tokens.slice(0, 2)) };
       if (tokens[1]?.kind === 'string') target.reason = this.stringLiteral(tokens[1]);
       else if (tokens[1]?.kind === 'unterminated') this.unterminated(tokens[1]);
       else if (tokens[1]) this.error('syntax', 'Expected {0} after `{1}`.', [fragment('a reason in quotes, or the end of the line'), first.text], this.tokenRange(tokens[1]));
