@@ -109,7 +109,7 @@ describe('parser', () => {
     const step = runbook.procedures[0]!.steps[0]!;
     assert.ok(step.confirm);
     assert.deepEqual(runbook.procedures[0]!.monitors.map((m) => m.text), ['PopCTPMonitor']);
-    assert.deepEqual(step.branches.map((b) => (b.kind === 'when' ? b.condition.kind : b.kind)), ['answer', 'property', 'role']);
+    assert.deepEqual(step.branches.map((b) => (b.kind === 'when' ? b.condition?.kind : b.kind)), ['answer', 'property', 'role']);
   });
 
   it('reads full-width punctuation typed by an input method as the ASCII one, and says so', () => {
