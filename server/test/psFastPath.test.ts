@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { RunbookLanguageService } from '../src/languageService';
-import { clearPowerShellCache, parsePowerShell, plainQuotes, type PsScript, setPowerShellFastPath, unclosable } from '../src/powershell/parser';
+import { clearPowerShellCache, parsePowerShell, plainText, type PsScript, setPowerShellFastPath, unclosable } from '../src/powershell/parser';
 import { parseSimplePipeline } from '../src/powershell/simple';
 import { languageService } from './helpers';
 import { mutate, PIECES, random } from './mutate';
@@ -89,8 +89,8 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     let taken = 0;
     let takenAssigned = 0;
     for (const command of corpus) {
-      // As parsePowerShell takes it: one line, nothing plainQuotes would change (typographic quotes, Unicode spaces, dashes).
-      const fast = command.includes('\n') || plainQuotes(command) !== command ? undefined : parseSimplePipeline(command);
+      // As parsePowerShell takes it: one line, nothing plainText would change (typographic quotes, Unicode spaces, dashes).
+      const fast = command.includes('\n') || plainText(command) !== command ? undefined : parseSimplePipeline(command);
       if (!fast) continue;
       taken++;
       if (fast.assignments.length > 0) takenAssigned++;
@@ -121,7 +121,7 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     let held = 0;
     const wrong: string[] = [];
     for (const text of unclosed) {
-      if (!unclosable(plainQuotes(text))) continue;
+      if (!unclosable(plainText(text))) continue;
       held++;
       const blanked = text.replace(/,/g, ' ');
       if (treeSitter(blanked).errors.length === 0 && wrong.length < 10) wrong.push(JSON.stringify(blanked));
@@ -131,7 +131,7 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
   });
 
   it('takes most commands of the examples and fixtures, and leaves statements, other script blocks, subexpressions and other assignments to tree-sitter', () => {
-    const taken = exampleCommands.filter((c) => !c.includes('\n') && plainQuotes(c) === c && parseSimplePipeline(c));
+    const taken = exampleCommands.filter((c) => !c.includes('\n') && plainText(c) === c && parseSimplePipeline(c));
     // Two thirds: the precision fixtures are written in the styles that need tree-sitter on purpose.
     assert.ok(taken.length * 3 >= exampleCommands.length * 2, `${taken.length} of ${exampleCommands.length}`);
     for (const command of ['Invoke-Command -ComputerName $Server { Get-Service | Restart-Service -Force:$true; Get-Date }', 'Get-ServerHealth $Server | ?{ $_.Name -in "A", "B" }', 'Write-Host "Server $using:Server"', 'Write-Host "$($Server.Name)"', 'Get-Date; Get-Date', 'Get-X (Get-Date)', 'Get-X $s.Name', 'Get-X 10MB', 'Get-X -Identity <Server name>', '$r += Get-Date', '$r.Name = Get-Date', '$r = $Server', '$r = 5', '$r = $s = Get-Date']) {

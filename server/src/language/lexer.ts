@@ -87,8 +87,8 @@ export function tokenizeLine(line: string, from = 0): Token[] {
       tokens.push({ kind: 'word', text: line.slice(start, i), start, end: i });
       continue;
     }
-    // Full-width ones too (，、：＝), as Chinese and Japanese input methods type them; the parser
-    // says so (FULL_WIDTH), the token keeps what was written.
+    // Full-width ones too (，、：＝), as Chinese and Japanese input methods type them; the token
+    // keeps what was written and the parser reports it (`full-width`).
     const single: Record<string, TokenKind> = { '=': 'equals', ',': 'comma', ':': 'colon', '\uFF1D': 'equals', '\uFF0C': 'comma', '\u3001': 'comma', '\uFF1A': 'colon' };
     tokens.push({ kind: single[ch] ?? 'other', text: ch, start, end: i + 1 });
     i++;

@@ -194,22 +194,17 @@ class Parser {
     }
   }
 
-  /**
-   * A line keyword written in another case (`Step`, `RUN`: PowerShell people write commands so) is
-   * read as the keyword, so the rest of the runbook is checked as meant, with a warning and a fix.
-   */
+  /** The line's keyword, read as `vocab` reads words (`Step` is `step`, with a warning). */
   private keyword(token: Token): Token {
-    if (token.kind !== 'word') return token;
-    const lower = token.text.toLowerCase();
-    if (lower === token.text || !(LINE_KEYWORDS as readonly string[]).includes(lower)) return token;
-    this.error('keyword-case', 'Keywords are written in lower case: `{0}`.', [lower], this.tokenRange(token), lower);
-    return { ...token, text: lower };
+    this.vocab(token, ...LINE_KEYWORDS);
+    return token;
   }
 
   /**
-   * The word of the language's vocabulary `token` is (`is`, `confirm`, `yes`, `mailbox`, …), also
-   * when written in another case (`Yes`, `Mailbox`): then it is read in lower case, with a warning
-   * and a fix, as `keyword` does for line keywords. Undefined when it is none of `words`.
+   * The word of the language's vocabulary `token` is (`step`, `is`, `confirm`, `yes`, `mailbox`, …),
+   * also when written in another case (`Step`, `Yes`, `Mailbox`: PowerShell people write commands
+   * so): then it is read in lower case, so the rest of the runbook is checked as meant, with a
+   * warning and a fix. Undefined when it is none of `words`.
    */
   private vocab(token: Token | undefined, ...words: string[]): string | undefined {
     if (token?.kind !== 'word') return undefined;

@@ -188,7 +188,7 @@ const cache = new ByteBoundedCache<string, PsScript>(CACHE_BYTES, (text, script)
  * (`–Server`, `–eq`: what a word processor or a web page makes of `-`) as a dash;
  * tree-sitter-powershell does none of it. One UTF-16 unit each, so offsets stay the same.
  */
-export function plainQuotes(text: string): string {
+export function plainText(text: string): string {
   return text
     .replace(/[\u201C\u201D\u201E]/g, '"')
     .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
@@ -199,7 +199,7 @@ export function plainQuotes(text: string): string {
 export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
   if (cached) return cached;
-  const plain = plainQuotes(text);
+  const plain = plainText(text);
   // One-line commands without typographic quotes (whose list texts tree-sitter's path takes from
   // either spelling) may take the fast path; it answers undefined for anything but the simple shape.
   const simple = fastPath && plain === text && !text.includes('\n') ? parseSimplePipeline(plain) : undefined;
