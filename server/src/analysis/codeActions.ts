@@ -6,13 +6,17 @@ function before(a: Position, b: Position): boolean {
   return a.line < b.line || (a.line === b.line && a.character < b.character);
 }
 
+function samePosition(a: Position, b: Position): boolean {
+  return a.line === b.line && a.character === b.character;
+}
+
 /** Whether two ranges share a position (touching counts, as the client's own intersection does). */
 function overlaps(a: Range, b: Range): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
 function sameDiagnostic(a: Diagnostic, b: Diagnostic): boolean {
-  return a.code === b.code && !before(a.range.start, b.range.start) && !before(b.range.start, a.range.start) && !before(a.range.end, b.range.end) && !before(b.range.end, a.range.end);
+  return a.code === b.code && samePosition(a.range.start, b.range.start) && samePosition(a.range.end, b.range.end);
 }
 
 function fixesOf(diagnostic: Diagnostic): DiagnosticData['fixes'] {

@@ -25,7 +25,7 @@ export function isWordChar(ch: string): boolean {
  */
 function isSpace(ch: string): boolean {
   const c = ch.charCodeAt(0);
-  return c === 32 || c === 9 || (c >= 128 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0x3000));
+  return c === 32 || c === 9 || (c >= 128 && /\p{Zs}/u.test(ch));
 }
 
 /** The ASCII punctuation a full-width token stands for. */

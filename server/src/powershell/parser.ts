@@ -192,7 +192,8 @@ export function plainText(text: string): string {
   return text
     .replace(/[\u201C\u201D\u201E]/g, '"')
     .replace(/[\u2018\u2019\u201A\u201B]/g, "'")
-    .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, ' ')
+    // Every space separator but the ASCII space itself (already one).
+    .replace(/[^\P{Zs} ]/gu, ' ')
     .replace(/(?<=[\s(]|^)[\u2013\u2014\u2015](?=\p{L})/gu, '-');
 }
 
