@@ -3,6 +3,7 @@
 // connection mode, and one command at a time through shell integration with its output read back.
 // Also the terminal profile, so an admin can open the same shell by hand.
 import * as vscode from 'vscode';
+import { stripTerminalEscapes } from './capture';
 import { type ConnectionSettings, connectionKey, startupCommand, terminalEnvironment } from './connection';
 
 /**
@@ -18,6 +19,12 @@ const STARTUP_TIMEOUT_MS = 90_000;
 const STARTUP_START_MS = 15_000;
 /** After the end event the read stream may still be flushing its last chunk. */
 const STREAM_DRAIN_MS = 50;
+/**
+ * A step's END marker is the last thing it writes before its prompt: if shell integration has not
+ * reported the command's end this long after it, the step is taken as ended (its exit code unknown)
+ * rather than holding the terminal, and every step after it, for good.
+ */
+const END_MARKER_GRACE_MS = 3_000;
 
 export const TERMINAL_PROFILE_ID = 'exchangeRunbooks.powershell';
 
@@ -213,22 +220,38 @@ export class RunnerTerminals implements vscode.Disposable {
     // another execution object (seen with input typed ahead of a slow first prompt), one that starts
     // on this terminal with this command's text (its nonce): whichever ends first is the command's
     // end. A command still running before ours (a slow start-up) is never taken for it.
+    // A step's command line holds its nonce; one VS Code could not read at all (empty) is taken too:
+    // a terminal runs one step at a time, and the step's output is told apart by its nonce anyway.
     const ours = (e: vscode.TerminalShellExecution): boolean => {
       const line = e.commandLine.value;
-      return marker ? line.includes(marker) : line.trim() === text.trim();
+      return marker ? line.includes(marker) || line.trim() === '' : line.trim() === text.trim();
     };
+    const endMarker = marker ? `<<<EXR:${marker}:END>>>` : undefined;
+    let markerSeen: (() => void) | undefined;
     const buffers = new Map<vscode.TerminalShellExecution, string>();
     const read = (e: vscode.TerminalShellExecution): void => {
       if (buffers.has(e)) return;
       buffers.set(e, '');
       void (async () => {
-        for await (const data of e.read()) buffers.set(e, (buffers.get(e) ?? '') + data);
+        for await (const data of e.read()) {
+          const buffer = (buffers.get(e) ?? '') + data;
+          buffers.set(e, buffer);
+          // Only the prompt follows the marker: the stream's tail is enough (a long output is not re-scanned).
+          if (endMarker && stripTerminalEscapes(buffer.slice(-4096)).includes(endMarker)) markerSeen?.();
+        }
       })().catch((error: unknown) => this.log.warn(`Reading the terminal failed: ${String(error)}`));
     };
     read(execution);
     const raw = (): string => [...buffers.values()].sort((a, b) => b.length - a.length)[0] ?? '';
     const subscriptions: vscode.Disposable[] = [];
+    let grace: NodeJS.Timeout | undefined;
     const outcome = await new Promise<{ kind: 'ended'; exitCode: number | undefined } | { kind: 'cancelled' } | { kind: 'closed' }>((resolve) => {
+      markerSeen = () => {
+        grace ??= setTimeout(() => {
+          this.log.warn(`"${terminal.name}": the step's results came but shell integration did not report its end within ${END_MARKER_GRACE_MS} ms; taken as ended.`);
+          resolve({ kind: 'ended', exitCode: undefined });
+        }, END_MARKER_GRACE_MS);
+      };
       subscriptions.push(
         vscode.window.onDidStartTerminalShellExecution((e) => {
           if (e.terminal === terminal && buffers.size < 2 && ours(e.execution)) read(e.execution);
@@ -246,6 +269,8 @@ export class RunnerTerminals implements vscode.Disposable {
       }
     });
     for (const s of subscriptions) s.dispose();
+    clearTimeout(grace);
+    markerSeen = undefined;
     if (outcome.kind === 'cancelled') {
       if (interrupt) terminal.sendText('\u0003', false);
       return { kind: 'cancelled', raw: raw() };
