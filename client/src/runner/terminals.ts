@@ -94,6 +94,11 @@ function waitForPrompt(terminal: vscode.Terminal): Promise<boolean> {
 
 export class RunnerTerminals implements vscode.Disposable {
   private readonly terminals = new Map<string, RunnerTerminal>();
+  /**
+   * Executions taken as ended by their END marker while shell integration still counts them as
+   * running: it then reports what the terminal runs next as theirs, so the next step reads them too.
+   */
+  private readonly unended = new Map<vscode.Terminal, Set<vscode.TerminalShellExecution>>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -104,6 +109,7 @@ export class RunnerTerminals implements vscode.Disposable {
     this.disposables.push(
       vscode.window.onDidCloseTerminal((closed) => {
         for (const [key, entry] of this.terminals) if (entry.terminal === closed) this.terminals.delete(key);
+        this.unended.delete(closed);
       }),
       vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, { provideTerminalProfile: () => this.profile() }),
       vscode.window.onDidOpenTerminal((terminal) => this.prepareProfileTerminal(terminal)),
@@ -219,7 +225,8 @@ export class RunnerTerminals implements vscode.Disposable {
     // Read the execution executeCommand returned and, in case VS Code reports the command under
     // another execution object (seen with input typed ahead of a slow first prompt), one that starts
     // on this terminal with this command's text (its nonce): whichever ends first is the command's
-    // end. A command still running before ours (a slow start-up) is never taken for it.
+    // end. A command still running before ours (a slow start-up) is never taken for it, except an
+    // execution shell integration never ended (`unended`), which it reports this command under.
     // A step's command line holds its nonce; one VS Code could not read at all (empty) is taken too:
     // a terminal runs one step at a time, and the step's output is told apart by its nonce anyway.
     const ours = (e: vscode.TerminalShellExecution): boolean => {
@@ -242,6 +249,7 @@ export class RunnerTerminals implements vscode.Disposable {
       })().catch((error: unknown) => this.log.warn(`Reading the terminal failed: ${String(error)}`));
     };
     read(execution);
+    for (const stale of this.unended.get(terminal) ?? []) read(stale);
     const raw = (): string => [...buffers.values()].sort((a, b) => b.length - a.length)[0] ?? '';
     const subscriptions: vscode.Disposable[] = [];
     let grace: NodeJS.Timeout | undefined;
@@ -249,14 +257,18 @@ export class RunnerTerminals implements vscode.Disposable {
       markerSeen = () => {
         grace ??= setTimeout(() => {
           this.log.warn(`"${terminal.name}": the step's results came but shell integration did not report its end within ${END_MARKER_GRACE_MS} ms; taken as ended.`);
+          const stale = this.unended.get(terminal) ?? new Set();
+          for (const e of buffers.keys()) stale.add(e);
+          this.unended.set(terminal, stale);
           resolve({ kind: 'ended', exitCode: undefined });
         }, END_MARKER_GRACE_MS);
       };
       subscriptions.push(
         vscode.window.onDidStartTerminalShellExecution((e) => {
-          if (e.terminal === terminal && buffers.size < 2 && ours(e.execution)) read(e.execution);
+          if (e.terminal === terminal && ours(e.execution)) read(e.execution);
         }),
         vscode.window.onDidEndTerminalShellExecution((e) => {
+          this.unended.get(e.terminal)?.delete(e.execution);
           if (buffers.has(e.execution)) resolve({ kind: 'ended', exitCode: e.exitCode });
         }),
         vscode.window.onDidCloseTerminal((t) => {
