@@ -54,6 +54,11 @@ function unclosedBrace(lines) {
   return HEADER + body;
 }
 
+/** The same lines inside a closed block: one valid command of `lines` lines, each with a bareword list. */
+function longBlock(lines) {
+  return unclosedBrace(lines) + '    }\n';
+}
+
 function deepNesting(steps) {
   let body = 'procedure p "Deep nesting" for monitor PopCTPMonitor\n';
   for (let i = 0; i < steps; i++) {
@@ -110,6 +115,7 @@ export const SHAPES = [
   { name: '3,000 chained step reuses', id: 'reuse-3000', text: () => reuseChain(3000) },
   { name: '10,000 declared parameters', id: 'params-10000', text: () => manyParams(10000) },
   { name: 'unclosed { before 10,000 lines', id: 'unclosed-10000', text: () => unclosedBrace(10000) },
+  { name: 'a { } block of 10,000 lines', id: 'block-10000', text: () => longBlock(10000) },
   { name: 'deep nesting (226 { }, 282 ( )) x200', id: 'nesting-200', text: () => deepNesting(200) },
   { name: 'error-heavy 2 MB', id: 'errors-2mb', text: () => errorHeavy(2 * 1024 * 1024) },
 ];

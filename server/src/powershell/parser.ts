@@ -214,48 +214,71 @@ export function parsePowerShell(text: string): PsScript {
     cache.set(text, script);
     return script;
   }
-  let script: PsScript;
-  try {
-    script = summarize(plain, text, [], plain);
-  } catch {
-    // Whatever tree-sitter or the summary cannot take stays a problem of this one command.
-    script = { commands: [], assignments: [], heads: [], pipelines: [], variables: [], comparisons: [], errors: [{ start: 0, end: text.length }] };
-  }
-  // tree-sitter-powershell has no bareword lists (`Format-Table Name, Status`, `-ComputerName
-  // $Cas, $Mailbox`). When such commas are the only trouble, the text with them blanked out
-  // (same offsets) parses, and the list items are merged back into one argument.
-  if (script.errors.length > 0) {
-    const commas = listCommas(plain);
-    // A long command is parsed again only when an error is near a list comma: an unclosed `{`
-    // before thousands of lines would otherwise be parsed twice for nothing.
-    const nearComma = (error: PsRange): boolean => commas.some((at) => at.offset >= error.start - 64 && at.offset <= error.end + 64);
-    if (commas.length > 0 && (text.length < 4096 || script.errors.some(nearComma)) && !unclosable(plain)) {
-      // The commas of an array in parentheses (`@($Server, $Cas) | % { … }`) are tree-sitter's
-      // own: first only the others are blanked; then, for a command inside parentheses
-      // (`(Get-Service A, B)`), all of them.
-      const outside = commas.filter((at) => !at.inParentheses).map((at) => at.offset);
-      const all = commas.map((at) => at.offset);
-      for (const blanked of outside.length === all.length ? [all] : outside.length > 0 ? [outside, all] : [all]) {
-        const clean = cleanParse(plain, text, blanked);
-        if (clean) {
-          script = clean;
-          break;
-        }
-      }
+  let script = listParse(plain, text);
+  if (!script) {
+    try {
+      script = summarize(plain, text, [], plain);
+    } catch {
+      // Whatever tree-sitter or the summary cannot take stays a problem of this one command.
+      script = { commands: [], assignments: [], heads: [], pipelines: [], variables: [], comparisons: [], errors: [{ start: 0, end: text.length }] };
     }
   }
   cache.set(text, script);
   return script;
 }
 
+/** tree-sitter's reading of the text as written, no list comma blanked: what the list reading is tested against. */
+export function parseAsWritten(text: string): PsScript {
+  const plain = plainText(text);
+  return summarize(plain, text, [], plain);
+}
+
+/**
+ * tree-sitter-powershell has no bareword lists (`Format-Table Name, Status`, `-ComputerName
+ * $Cas, $Mailbox`): it recovers from an error at each. The text with those commas blanked out (same
+ * offsets) parses, and the list items are merged back into one argument. That parse is tried first
+ * and taken when clean, since error recovery at every list costs more than the parse itself (a
+ * 10,000-line block: 1.6 s as written, 0.45 s blanked). Where the text as written parses cleanly too,
+ * the summary is the same (psFastPath.test.ts), but for `Name ,Status`: PowerShell reads the list
+ * `Name, Status` (the blanked reading), tree-sitter an array `,Status` of its own. Undefined when the
+ * text has no list, or no spelling of it parses cleanly but as written.
+ */
+function listParse(plain: string, original: string): PsScript | undefined {
+  const commas = listCommas(plain);
+  if (commas.length === 0) return undefined;
+  // The commas of an array in parentheses (`@($Server, $Cas) | % { … }`) are tree-sitter's own: first
+  // only the others are blanked; then, for a command inside parentheses (`(Get-Service A, B)`), all.
+  const outside = commas.filter((at) => !at.inParentheses).map((at) => at.offset);
+  if (unclosable(plain)) {
+    // An error whatever is done with its commas: its one parse is the one with its lists read,
+    // whose errors are the text's real ones.
+    if (outside.length === 0) return undefined;
+    try {
+      return summarize(blank(plain, outside), original, outside, plain);
+    } catch {
+      return undefined;
+    }
+  }
+  const all = commas.map((at) => at.offset);
+  for (const blanked of outside.length === all.length ? [all] : outside.length > 0 ? [outside, all] : [all]) {
+    const clean = cleanParse(plain, original, blanked);
+    if (clean) return clean;
+  }
+  return undefined;
+}
+
+function blank(plain: string, commas: number[]): string {
+  const characters = plain.split('');
+  for (const at of commas) characters[at] = ' ';
+  return characters.join('');
+}
+
 /** The summary of `plain` with the commas at `blanked` blanked out, if that parses cleanly. */
 function cleanParse(plain: string, original: string, blanked: number[]): PsScript | undefined {
-  const characters = plain.split('');
-  for (const at of blanked) characters[at] = ' ';
   try {
     // Only a clean parse is taken: one that still has errors is dropped before its tree is
     // walked (the walk, a call into wasm per node, costs more than the parse).
-    const alternative = summarize(characters.join(''), original, blanked, plain, true);
+    const alternative = summarize(blank(plain, blanked), original, blanked, plain, true);
     return alternative && alternative.errors.length === 0 ? alternative : undefined;
   } catch {
     return undefined;
@@ -287,7 +310,7 @@ function summarize(source: string, original: string, commas: number[], plain: st
  * every `{` token (script block, statement block, hashtable, switch, function, class, enum) is closed
  * by a `}` token, and no other token starts with `{`; without quotes, `#`, `@`, `%` and backticks no
  * string, comment, here-string or verbatim argument can hold a blank before it. Blanking commas keeps
- * all of that true, so the re-parse with them blanked would only find errors again
+ * all of that true, so no clean parse is to be looked for: the one parse is the blanked one
  * (server/test/psFastPath.test.ts checks the claim against tree-sitter).
  */
 export function unclosable(text: string): boolean {
@@ -310,7 +333,14 @@ function listCommas(text: string): { offset: number; inParentheses: boolean }[] 
       continue;
     }
     if (c === '"' || c === "'") quote = c;
-    else if (c === '(' || c === '{') open.push(c);
+    else if (c === '$' && text[i + 1] === '{') {
+      // A braced variable name (`${ any text, even commas }`) ends at its first `}` no backtick escapes.
+      const end = /(?<!`)\}/g;
+      end.lastIndex = i + 2;
+      const found = end.exec(text);
+      if (!found) break;
+      i = found.index;
+    } else if (c === '(' || c === '{') open.push(c);
     else if (c === ')' || c === '}') open.pop();
     else if (c === ',' && /[\p{L}\p{N}_*}]\s*$/u.test(text.slice(Math.max(0, i - 40), i)) && /^\s*(?:[\p{L}\p{N}_*$]|@\{)/u.test(text.slice(i + 1, i + 41))) {
       commas.push({ offset: i, inParentheses: open[open.length - 1] === '(' });
@@ -377,7 +407,9 @@ class Summarizer {
     };
     while (stack.length > 0) {
       const { node, context } = stack.pop()!;
-      switch (node.type) {
+      // Each `type` is a call into wasm: read once.
+      const type = node.type;
+      switch (type) {
         case 'pipeline': {
           const pipeline = this.pipelineLengths.push(0) - 1;
           if (context.topLevel) this.script.pipelines.push([]);
@@ -387,11 +419,12 @@ class Summarizer {
         case 'command': {
           const pipeline = context.pipeline ?? this.pipelineLengths.push(0) - 1;
           const position = this.pipelineLengths[pipeline]!++;
-          const index = this.command(node, pipeline, position, context.parent);
+          const children = node.namedChildren;
+          const index = this.command(node, children, pipeline, position, context.parent);
           if (context.topLevel) this.script.pipelines[this.script.pipelines.length - 1]?.push(index);
           // `& { ... }`: the block's commands run as the command's own. Pushed before the elements
           // so that, popped after them, it is walked after them as before.
-          const block = node.namedChildren.find((c) => c?.type === 'command_name_expr');
+          const block = children.find((c) => c?.type === 'command_name_expr');
           if (block) stack.push({ node: block, context: { parent: index, topLevel: false } });
           const elements = node.childForFieldName('command_elements');
           if (elements) pushChildren(elements, { parent: index, topLevel: false });
@@ -421,14 +454,14 @@ class Summarizer {
           this.comparison(node, context.parent);
           break;
       }
-      const inner: WalkContext = { ...context, topLevel: context.topLevel && node.type !== 'script_block' };
+      const inner: WalkContext = { ...context, topLevel: context.topLevel && type !== 'script_block' };
       // A pipeline's commands sit under pipeline_chain; anything deeper starts its own pipeline.
-      if (node.type !== 'pipeline_chain') delete inner.pipeline;
+      if (type !== 'pipeline_chain') delete inner.pipeline;
       pushChildren(node, inner);
     }
   }
 
-  private command(node: Node, pipeline: number, position: number, parent: number | undefined): number {
+  private command(node: Node, children: (Node | null)[], pipeline: number, position: number, parent: number | undefined): number {
     const nameNode = node.childForFieldName('command_name');
     const elementsNode = node.childForFieldName('command_elements');
     const elements: PsElement[] = [];
@@ -455,7 +488,7 @@ class Summarizer {
           continue;
         }
         // `-Identity:$x` is one parameter with its argument attached.
-        if (previous?.kind === 'parameter' && elementsNode.text.slice(previous.range.end - elementsNode.startIndex - 1, previous.range.end - elementsNode.startIndex) === ':') {
+        if (previous?.kind === 'parameter' && this.plain[previous.range.end - 1] === ':') {
           previous.colonArgument = argument;
           continue;
         }
@@ -463,7 +496,7 @@ class Summarizer {
       }
     }
     this.mergePlaceholders(elements);
-    const invoked = node.namedChildren.find((c) => c?.type === 'command_invokation_operator');
+    const invoked = children.find((c) => c?.type === 'command_invokation_operator');
     const command: PsCommand = {
       // `& { ... }` and `& $path` are named after their operator.
       name: nameNode && nameNode.type !== 'command_name_expr' ? nameNode.text : (invoked?.text ?? ''),
