@@ -420,14 +420,17 @@ class Summarizer {
           const pipeline = context.pipeline ?? this.pipelineLengths.push(0) - 1;
           const position = this.pipelineLengths[pipeline]!++;
           const children = node.namedChildren;
-          const index = this.command(node, children, pipeline, position, context.parent);
+          const { index, elements } = this.command(node, children, pipeline, position, context.parent);
           if (context.topLevel) this.script.pipelines[this.script.pipelines.length - 1]?.push(index);
           // `& { ... }`: the block's commands run as the command's own. Pushed before the elements
           // so that, popped after them, it is walked after them as before.
           const block = children.find((c) => c?.type === 'command_name_expr');
           if (block) stack.push({ node: block, context: { parent: index, topLevel: false } });
-          const elements = node.childForFieldName('command_elements');
-          if (elements) pushChildren(elements, { parent: index, topLevel: false });
+          const inner: WalkContext = { parent: index, topLevel: false };
+          for (let i = elements.length - 1; i >= 0; i--) {
+            const element = elements[i];
+            if (element) stack.push({ node: element, context: inner });
+          }
           continue;
         }
         case 'variable':
@@ -461,12 +464,14 @@ class Summarizer {
     }
   }
 
-  private command(node: Node, children: (Node | null)[], pipeline: number, position: number, parent: number | undefined): number {
+  /** Adds the command; its index, and the nodes of its elements (walked next: read once here, a call into wasm each). */
+  private command(node: Node, children: (Node | null)[], pipeline: number, position: number, parent: number | undefined): { index: number; elements: (Node | null)[] } {
     const nameNode = node.childForFieldName('command_name');
     const elementsNode = node.childForFieldName('command_elements');
+    const elementNodes = elementsNode?.namedChildren ?? [];
     const elements: PsElement[] = [];
     if (elementsNode) {
-      for (const child of elementsNode.namedChildren) {
+      for (const child of elementNodes) {
         if (!child || child.type === 'command_argument_sep' || child.type === 'redirection') continue;
         if (child.type === 'command_parameter') {
           const text = child.text;
@@ -510,7 +515,7 @@ class Summarizer {
     this.script.commands.push(command);
     const comparison = whereComparison(this.script.commands, this.script.commands.length - 1);
     if (comparison) this.script.comparisons.push(comparison);
-    return this.script.commands.length - 1;
+    return { index: this.script.commands.length - 1, elements: elementNodes };
   }
 
   /** Whether a blanked list comma lies in [from, to): a binary search, the commas are in order (a 10,000-line command has 10,000). */
