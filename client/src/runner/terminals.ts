@@ -273,11 +273,13 @@ export class RunnerTerminals implements vscode.Disposable {
       })().catch((error: unknown) => this.log.warn(`Reading the terminal failed: ${String(error)}`));
     };
     read(execution);
-    for (const stale of this.unended.get(terminal) ?? []) read(stale);
+    const stale = new Set(this.unended.get(terminal) ?? []);
+    for (const e of stale) read(e);
     this.log.info(`"${terminal.name}": ${what} typed as execution ${this.executionId(execution)}, reading ${[...buffers.keys()].map((e) => this.executionId(e)).join(', ')}.`);
     const raw = (): string => [...buffers.values()].sort((a, b) => b.length - a.length)[0] ?? '';
     const subscriptions: vscode.Disposable[] = [];
     let grace: NodeJS.Timeout | undefined;
+    let markerRead = false;
     type Outcome = { kind: 'ended'; exitCode: number | undefined } | { kind: 'cancelled' } | { kind: 'closed' };
     const outcome = await new Promise<Outcome>((resolvePromise) => {
       let settled = false;
@@ -288,23 +290,40 @@ export class RunnerTerminals implements vscode.Disposable {
         resolvePromise(result);
       };
       markerSeen = (from) => {
+        markerRead = true;
         if (grace) return;
         this.log.info(`"${terminal.name}": ${what}'s END marker read from execution ${this.executionId(from)}.`);
         grace = setTimeout(() => {
           this.log.warn(`"${terminal.name}": the step's results came but shell integration did not report its end within ${END_MARKER_GRACE_MS} ms; taken as ended.`);
-          const stale = this.unended.get(terminal) ?? new Set();
-          for (const e of buffers.keys()) stale.add(e);
-          this.unended.set(terminal, stale);
+          const unended = this.unended.get(terminal) ?? new Set();
+          for (const e of buffers.keys()) unended.add(e);
+          this.unended.set(terminal, unended);
           resolve({ kind: 'ended', exitCode: undefined }, `taken as ended ${END_MARKER_GRACE_MS} ms after its END marker`);
         }, END_MARKER_GRACE_MS);
       };
       subscriptions.push(
         vscode.window.onDidStartTerminalShellExecution((e) => {
-          if (e.terminal === terminal && ours(e.execution)) read(e.execution);
+          if (e.terminal !== terminal || !ours(e.execution)) return;
+          // Measured (1 host run in 6): the shell reported a step's command line other than the
+          // text typed (its first line break shown as the continuation prompt), so VS Code started
+          // a new execution and, still expecting the rest of the typed lines, holds back its end
+          // until the next command starts. The step's END marker then ends it.
+          if (e.execution !== execution && !buffers.has(e.execution)) {
+            this.log.warn(`"${terminal.name}": ${what} reported under execution ${this.executionId(e.execution)}, not ${this.executionId(execution)} as typed: shell integration may report its end only when the next command starts.`);
+          }
+          read(e.execution);
         }),
         vscode.window.onDidEndTerminalShellExecution((e) => {
           this.unended.get(e.terminal)?.delete(e.execution);
-          if (buffers.has(e.execution)) resolve({ kind: 'ended', exitCode: e.exitCode }, `execution ${this.executionId(e.execution)} ended (exit ${e.exitCode})`);
+          if (!buffers.has(e.execution)) return;
+          // An execution an earlier step left unended ends when the next command starts, i.e. as
+          // this one starts: that is the earlier command's end, not this one's, unless this
+          // command's results came through it (VS Code reports a command under it then).
+          if (stale.has(e.execution) && !markerRead) {
+            this.log.info(`"${terminal.name}": execution ${this.executionId(e.execution)}, left unended by an earlier step, ended before ${what}'s results came; not taken for its end.`);
+            return;
+          }
+          resolve({ kind: 'ended', exitCode: e.exitCode }, `execution ${this.executionId(e.execution)} ended (exit ${e.exitCode})`);
         }),
         vscode.window.onDidCloseTerminal((t) => {
           if (t === terminal) resolve({ kind: 'closed' }, 'the terminal closed');
