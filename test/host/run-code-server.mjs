@@ -14,7 +14,7 @@
 // EXR_HOST_ONLY=suite,ui,lint,walkthrough,l10n picks passes; EXR_SKIP_LOCALIZED=1 skips pass 5.
 // Prints every test and a closing `host: N passed, N failed`; exits non-zero when anything failed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import {
@@ -36,6 +36,8 @@ const UI_TIMEOUT = 60_000;
 const SUITE_ENTRY = join(ROOT, 'out', 'client', 'test', 'suite', 'index.js');
 const RESULTS_DIR = join(ROOT, 'test-results');
 const verbose = Boolean(process.env.EXR_VERBOSE);
+const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const EXTENSION_ID = `${MANIFEST.publisher}.${MANIFEST.name}`;
 
 /** @type {{ title: string, state: 'passed' | 'failed' | 'pending', error?: string }[]} */
 const results = [];
@@ -56,6 +58,30 @@ function indent(text) {
     .split('\n')
     .map((line) => `      ${line}`)
     .join('\n');
+}
+
+/**
+ * Copies the extension's own logs (its output channel, which logs each runner terminal execution's
+ * start and end, and the journal's) of every extension host of a run, and the suite's output, into
+ * test-results/logs/host/<name>/: the next run removes this run's folder, and a hung step is read
+ * from the events that preceded it.
+ * Called once code-server has stopped, so the files are complete.
+ */
+function keepRunLogs(run, name) {
+  const logs = join(run.userDataDir, 'logs');
+  if (!existsSync(logs)) return;
+  const target = join(RESULTS_DIR, 'logs', 'host', name);
+  rmSync(target, { recursive: true, force: true });
+  const folders = (dir) => readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  for (const session of folders(logs)) {
+    for (const host of folders(join(logs, session))) {
+      const folder = join(logs, session, host, EXTENSION_ID);
+      if (existsSync(folder)) cpSync(folder, join(target, host), { recursive: true });
+    }
+  }
+  // The suite's own output (mocha's reporter in the extension host), read with the extension's log.
+  if (existsSync(join(run.dir, 'automation.log'))) cpSync(join(run.dir, 'automation.log'), join(target, 'automation.log'));
+  if (existsSync(target)) log(`host: the extension's logs of ${name} in ${target}`);
 }
 
 function npmRun(script) {
@@ -642,6 +668,7 @@ async function runWalkthrough() {
     await context?.close().catch(() => {});
     await server?.stop();
     disposeRun(run);
+    keepRunLogs(run, 'walkthrough');
   }
 }
 
@@ -849,6 +876,7 @@ async function runLocalized(locale) {
     await context?.close().catch(() => {});
     await server?.stop();
     disposeRun(run);
+    keepRunLogs(run, locale);
   }
 }
 
@@ -874,6 +902,7 @@ async function main() {
     await context?.close().catch(() => {});
     await server?.stop();
     disposeRun(run);
+    keepRunLogs(run, 'run');
   };
   for (const sig of ['SIGINT', 'SIGTERM']) {
     process.once(sig, () => {

@@ -92,6 +92,16 @@ function waitForPrompt(terminal: vscode.Terminal): Promise<boolean> {
   });
 }
 
+/**
+ * The start of a command line for the log, on one line: a step's first line names its nonce (or
+ * defines the step function, and the next line names it), and how sure VS Code is of the text.
+ */
+function commandLineHead(execution: vscode.TerminalShellExecution): string {
+  const { value, confidence } = execution.commandLine;
+  const head = value.replace(/\r?\n/g, ' \u23ce ').slice(0, 160);
+  return `${JSON.stringify(head)}${value.length > 160 ? '…' : ''} (${value.length} chars, confidence ${vscode.TerminalShellExecutionCommandLineConfidence[confidence]})`;
+}
+
 export class RunnerTerminals implements vscode.Disposable {
   private readonly terminals = new Map<string, RunnerTerminal>();
   /**
@@ -100,6 +110,9 @@ export class RunnerTerminals implements vscode.Disposable {
    */
   private readonly unended = new Map<vscode.Terminal, Set<vscode.TerminalShellExecution>>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** A number per execution object, so the log tells which execution executeCommand returned from the ones VS Code reports. */
+  private readonly executionIds = new WeakMap<vscode.TerminalShellExecution, number>();
+  private nextExecutionId = 1;
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
@@ -114,8 +127,9 @@ export class RunnerTerminals implements vscode.Disposable {
       vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE_ID, { provideTerminalProfile: () => this.profile() }),
       vscode.window.onDidOpenTerminal((terminal) => this.prepareProfileTerminal(terminal)),
       vscode.window.onDidChangeTerminalShellIntegration((e) => this.log.trace(`Shell integration active in "${e.terminal.name}".`)),
-      vscode.window.onDidStartTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.trace(`"${e.terminal.name}": started ${e.execution.commandLine.value.slice(0, 80)}`)),
-      vscode.window.onDidEndTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.trace(`"${e.terminal.name}": ended (${e.exitCode}) ${e.execution.commandLine.value.slice(0, 80)}`)),
+      // At info: a step that hangs is diagnosed from which executions started and ended before it.
+      vscode.window.onDidStartTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.info(`"${e.terminal.name}": execution ${this.executionId(e.execution)} started: ${commandLineHead(e.execution)}`)),
+      vscode.window.onDidEndTerminalShellExecution((e) => this.isOwn(e.terminal) && this.log.info(`"${e.terminal.name}": execution ${this.executionId(e.execution)} ended (exit ${e.exitCode}): ${commandLineHead(e.execution)}`)),
     );
   }
 
@@ -207,6 +221,15 @@ export class RunnerTerminals implements vscode.Disposable {
     void this.prepare(terminal, startupCommand(resolved.settings, resolved.settings.server || undefined));
   }
 
+  private executionId(execution: vscode.TerminalShellExecution): string {
+    let id = this.executionIds.get(execution);
+    if (id === undefined) {
+      id = this.nextExecutionId++;
+      this.executionIds.set(execution, id);
+    }
+    return `#${id}`;
+  }
+
   private isOwn(terminal: vscode.Terminal): boolean {
     return [...this.terminals.values()].some((entry) => entry.terminal === terminal);
   }
@@ -233,8 +256,9 @@ export class RunnerTerminals implements vscode.Disposable {
       const line = e.commandLine.value;
       return marker ? line.includes(marker) || line.trim() === '' : line.trim() === text.trim();
     };
+    const what = marker ? `step ${marker}` : 'command';
     const endMarker = marker ? `<<<EXR:${marker}:END>>>` : undefined;
-    let markerSeen: (() => void) | undefined;
+    let markerSeen: ((from: vscode.TerminalShellExecution) => void) | undefined;
     const buffers = new Map<vscode.TerminalShellExecution, string>();
     const read = (e: vscode.TerminalShellExecution): void => {
       if (buffers.has(e)) return;
@@ -244,40 +268,70 @@ export class RunnerTerminals implements vscode.Disposable {
           const buffer = (buffers.get(e) ?? '') + data;
           buffers.set(e, buffer);
           // Only the prompt follows the marker: the stream's tail is enough (a long output is not re-scanned).
-          if (endMarker && stripTerminalEscapes(buffer.slice(-4096)).includes(endMarker)) markerSeen?.();
+          if (endMarker && stripTerminalEscapes(buffer.slice(-4096)).includes(endMarker)) markerSeen?.(e);
         }
       })().catch((error: unknown) => this.log.warn(`Reading the terminal failed: ${String(error)}`));
     };
     read(execution);
-    for (const stale of this.unended.get(terminal) ?? []) read(stale);
+    const stale = new Set(this.unended.get(terminal) ?? []);
+    for (const e of stale) read(e);
+    this.log.info(`"${terminal.name}": ${what} typed as execution ${this.executionId(execution)}, reading ${[...buffers.keys()].map((e) => this.executionId(e)).join(', ')}.`);
     const raw = (): string => [...buffers.values()].sort((a, b) => b.length - a.length)[0] ?? '';
     const subscriptions: vscode.Disposable[] = [];
     let grace: NodeJS.Timeout | undefined;
-    const outcome = await new Promise<{ kind: 'ended'; exitCode: number | undefined } | { kind: 'cancelled' } | { kind: 'closed' }>((resolve) => {
-      markerSeen = () => {
-        grace ??= setTimeout(() => {
+    let markerRead = false;
+    type Outcome = { kind: 'ended'; exitCode: number | undefined } | { kind: 'cancelled' } | { kind: 'closed' };
+    const outcome = await new Promise<Outcome>((resolvePromise) => {
+      let settled = false;
+      const resolve = (result: Outcome, how: string): void => {
+        if (settled) return;
+        settled = true;
+        this.log.info(`"${terminal.name}": ${what} settled: ${how}.`);
+        resolvePromise(result);
+      };
+      markerSeen = (from) => {
+        markerRead = true;
+        if (grace) return;
+        this.log.info(`"${terminal.name}": ${what}'s END marker read from execution ${this.executionId(from)}.`);
+        grace = setTimeout(() => {
           this.log.warn(`"${terminal.name}": the step's results came but shell integration did not report its end within ${END_MARKER_GRACE_MS} ms; taken as ended.`);
-          const stale = this.unended.get(terminal) ?? new Set();
-          for (const e of buffers.keys()) stale.add(e);
-          this.unended.set(terminal, stale);
-          resolve({ kind: 'ended', exitCode: undefined });
+          const unended = this.unended.get(terminal) ?? new Set();
+          for (const e of buffers.keys()) unended.add(e);
+          this.unended.set(terminal, unended);
+          resolve({ kind: 'ended', exitCode: undefined }, `taken as ended ${END_MARKER_GRACE_MS} ms after its END marker`);
         }, END_MARKER_GRACE_MS);
       };
       subscriptions.push(
         vscode.window.onDidStartTerminalShellExecution((e) => {
-          if (e.terminal === terminal && ours(e.execution)) read(e.execution);
+          if (e.terminal !== terminal || !ours(e.execution)) return;
+          // Measured (4 of 17 host runs): the shell reported a step's command line other than the
+          // text typed (its first line break shown as the continuation prompt), so VS Code started
+          // a new execution and, still expecting the rest of the typed lines, holds back its end
+          // until the next command starts. The step's END marker then ends it.
+          if (e.execution !== execution && !buffers.has(e.execution)) {
+            this.log.warn(`"${terminal.name}": ${what} reported under execution ${this.executionId(e.execution)}, not ${this.executionId(execution)} as typed: shell integration may report its end only when the next command starts.`);
+          }
+          read(e.execution);
         }),
         vscode.window.onDidEndTerminalShellExecution((e) => {
           this.unended.get(e.terminal)?.delete(e.execution);
-          if (buffers.has(e.execution)) resolve({ kind: 'ended', exitCode: e.exitCode });
+          if (!buffers.has(e.execution)) return;
+          // An execution an earlier step left unended ends when the next command starts, i.e. as
+          // this one starts: that is the earlier command's end, not this one's, unless this
+          // command's results came through it (VS Code reports a command under it then).
+          if (stale.has(e.execution) && !markerRead) {
+            this.log.info(`"${terminal.name}": execution ${this.executionId(e.execution)}, left unended by an earlier step, ended before ${what}'s results came; not taken for its end.`);
+            return;
+          }
+          resolve({ kind: 'ended', exitCode: e.exitCode }, `execution ${this.executionId(e.execution)} ended (exit ${e.exitCode})`);
         }),
         vscode.window.onDidCloseTerminal((t) => {
-          if (t === terminal) resolve({ kind: 'closed' });
+          if (t === terminal) resolve({ kind: 'closed' }, 'the terminal closed');
         }),
       );
       if (token) {
-        if (token.isCancellationRequested) resolve({ kind: 'cancelled' });
-        subscriptions.push(token.onCancellationRequested(() => resolve({ kind: 'cancelled' })));
+        if (token.isCancellationRequested) resolve({ kind: 'cancelled' }, 'cancelled');
+        subscriptions.push(token.onCancellationRequested(() => resolve({ kind: 'cancelled' }, 'cancelled')));
       }
     });
     for (const s of subscriptions) s.dispose();

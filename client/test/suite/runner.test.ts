@@ -98,11 +98,19 @@ suite('Step runner', () => {
     pwsh = pwshPath(extensionPath);
     statePath = path.join(workspaceRoot(), 'scratch', 'simulator', 'state.json');
     fs.mkdirSync(path.dirname(statePath), { recursive: true });
+    // The world first, then the settings that point the extension at it: each setting change
+    // restarts the health view, which starts its default scenario (pop3-backend-hung) in a world
+    // file that does not exist yet. Were the world reset after the settings, that start-up could
+    // land after the reset and leave this suite's probes failing with "proxied to EX-MBX01 ... did
+    // not answer" (seen in a clean-clone CI run).
+    await resetScenario(pwsh, extensionPath, statePath, 'pop3-cas-stopped');
     const config = vscode.workspace.getConfiguration('exchangeRunbooks');
     await config.update('powershell.path', pwsh, vscode.ConfigurationTarget.Global);
     await config.update('connection.mode', 'simulator', vscode.ConfigurationTarget.Global);
     await config.update('simulator.statePath', statePath, vscode.ConfigurationTarget.Global);
-    await resetScenario(pwsh, extensionPath, statePath, 'pop3-cas-stopped');
+    await api.health.restart();
+    const world = JSON.parse(fs.readFileSync(statePath, 'utf8')) as { scenario?: string };
+    assert.equal(world.scenario, 'pop3-cas-stopped', `the world this suite runs in (${statePath}) is still its own after the health view restarted`);
     // What shell integration saw typed into the terminal: the exact command of each step.
     listener = vscode.window.onDidStartTerminalShellExecution((e) => sent.push(e.execution.commandLine.value));
   });
