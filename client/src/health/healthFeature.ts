@@ -132,7 +132,8 @@ export class HealthFeature implements vscode.Disposable, ServerDirectory {
     }
     if (this.settings.connection.mode === 'simulator') {
       try {
-        await this.source.ensureSimulator(this.settings.connection.scenario);
+        // Logged: anything else writing the same world file (a test, a second window) races with this start.
+        if (await this.source.ensureSimulator(this.settings.connection.scenario)) this.log.info(`Simulator: no world at ${this.settings.connection.simulatorState}; started the scenario ${this.settings.connection.scenario} there.`);
       } catch (error) {
         this.log.error(`Simulator: ${errorMessage(error)}`);
       }

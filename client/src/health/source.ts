@@ -76,11 +76,13 @@ export class SessionHealthSource implements HealthSource {
   }
 
   /**
-   * Starts the scenario unless the world file already holds one (a reload keeps the incident).
-   * Checked here, before the session starts: importing the module creates a healthy world.
+   * Starts the scenario unless the world file already holds one (a reload keeps the incident):
+   * whether it did. Checked here, before the session starts: importing the module creates a healthy world.
    */
-  async ensureSimulator(scenario: string): Promise<void> {
-    if (!existsSync(this.connection.simulatorState)) await this.resetSimulator(scenario);
+  async ensureSimulator(scenario: string): Promise<boolean> {
+    if (existsSync(this.connection.simulatorState)) return false;
+    await this.resetSimulator(scenario);
+    return true;
   }
 
   async resetSimulator(scenario: string): Promise<void> {
