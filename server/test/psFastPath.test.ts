@@ -86,6 +86,18 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     const targets = ['$r = ', '$Health=', '$_ = ', '$r1  =  ', '$x =', '$null = ', '$env = ', '$r == ', '$r += ', '$r=-', '$using:r = ', '${r} = ', '$r.x = ', '$r[0] = ', '[int]$r = ', '$r = $s = ', '$r = (', '$r ='];
     const assigned = random(0x68e31da4);
     for (const command of [...corpus]) if (assigned() < 0.5) corpus.add(targets[Math.floor(assigned() * targets.length)]! + command);
+    // Blocks of several lines, one command a line, as a `run` line continued: indented, with blank lines.
+    // Mostly lines the fast path takes alone (so that blocks of them are taken too), some of any kind.
+    const lines = [...corpus].filter((c) => !c.includes('\n'));
+    const simpleLines = lines.filter((c) => parseSimplePipeline(c));
+    const blocks = random(0x1b873593);
+    const line = (): string => (blocks() < 0.8 ? simpleLines : lines)[Math.floor(blocks() * (blocks() < 0.8 ? simpleLines : lines).length)]!;
+    for (let i = 0; i < 1500; i++) {
+      const count = 1 + Math.floor(blocks() * 4);
+      const indent = ['  ', '    ', '\t', ''][Math.floor(blocks() * 4)]!;
+      const body = Array.from({ length: count }, () => indent + line()).join(blocks() < 0.2 ? '\n\n' : '\n');
+      corpus.add(`Invoke-Command -ComputerName $Server {\n${body}\n${blocks() < 0.5 ? '' : indent}}`);
+    }
     const mutations = random(0x51ed270b);
     for (const command of [...corpus]) for (let i = 0; i < 6; i++) corpus.add(mutateCommand(command, mutations));
   });
@@ -95,12 +107,14 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     const differences: string[] = [];
     let taken = 0;
     let takenAssigned = 0;
+    let takenBlocks = 0;
     for (const command of corpus) {
-      // As parsePowerShell takes it: one line, nothing plainText would change (typographic quotes, Unicode spaces, dashes).
-      const fast = command.includes('\n') || plainText(command) !== command ? undefined : parseSimplePipeline(command);
+      // As parsePowerShell takes it: nothing plainText would change (typographic quotes, Unicode spaces, dashes).
+      const fast = plainText(command) !== command ? undefined : parseSimplePipeline(command);
       if (!fast) continue;
       taken++;
       if (fast.assignments.length > 0) takenAssigned++;
+      if (command.includes('\n')) takenBlocks++;
       try {
         assert.deepStrictEqual(fast, treeSitter(command));
       } catch {
@@ -111,6 +125,7 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     // Not a vacuous comparison: thousands of commands, of every kind, went through both paths.
     assert.ok(taken > 2000, `${taken} of ${corpus.size} commands took the fast path`);
     assert.ok(takenAssigned > 500, `${takenAssigned} assignments of ${taken} commands took the fast path`);
+    assert.ok(takenBlocks > 150, `${takenBlocks} blocks of several lines of ${taken} commands took the fast path`);
   });
 
   it('skips the re-parse with list commas blanked only where tree-sitter finds errors in it anyway', () => {
@@ -147,7 +162,11 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     let compared = 0;
     const wrong: string[] = [];
     for (const command of corpus) {
-      if (!command.includes(',') || /\s,\S/.test(command) || tooDeepAt(plainText(command))) continue;
+      // Nor a comma right after a command or parameter name (`-ComputerName , $Server`): PowerShell
+      // cannot parse that ("Missing argument in parameter list"), so neither reading is PowerShell's.
+      // Nor a text with a string missing its end (an odd number of quotes), which PowerShell cannot parse either.
+      const odd = (quote: string): boolean => command.split(quote).length % 2 === 0;
+      if (!command.includes(',') || /\s,\S/.test(command) || /-\p{L}+\s*,/u.test(command) || odd('"') || odd("'") || tooDeepAt(plainText(command))) continue;
       const asWritten = parseAsWritten(command);
       if (asWritten.errors.length > 0) continue;
       compared++;

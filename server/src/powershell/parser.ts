@@ -141,7 +141,7 @@ export function tooDeepAt(text: string): PsRange | undefined {
 let parser: Parser | undefined;
 
 /**
- * Whether simple one-line pipelines skip tree-sitter (powershell/simple.ts): same summaries, a
+ * Whether pipelines of simple commands skip tree-sitter (powershell/simple.ts): same summaries, a
  * fraction of the time. Off only to measure the tree-sitter path against it (bench/robust.mjs).
  */
 let fastPath = true;
@@ -201,9 +201,9 @@ export function parsePowerShell(text: string): PsScript {
   const cached = cache.get(text);
   if (cached) return cached;
   const plain = plainText(text);
-  // One-line commands without typographic quotes (whose list texts tree-sitter's path takes from
-  // either spelling) may take the fast path; it answers undefined for anything but the simple shape.
-  const simple = fastPath && plain === text && !text.includes('\n') ? parseSimplePipeline(plain) : undefined;
+  // Commands without typographic quotes (whose list texts tree-sitter's path takes from either
+  // spelling) may take the fast path; it answers undefined for anything but the simple shape.
+  const simple = fastPath && plain === text ? parseSimplePipeline(plain) : undefined;
   if (simple) {
     cache.set(text, simple);
     return simple;
@@ -342,7 +342,8 @@ function listCommas(text: string): { offset: number; inParentheses: boolean }[] 
       i = found.index;
     } else if (c === '(' || c === '{') open.push(c);
     else if (c === ')' || c === '}') open.pop();
-    else if (c === ',' && /[\p{L}\p{N}_*}]\s*$/u.test(text.slice(Math.max(0, i - 40), i)) && /^\s*(?:[\p{L}\p{N}_*$]|@\{)/u.test(text.slice(i + 1, i + 41))) {
+    // A line break may follow a list comma (the list goes on), not come before one (the statement ended).
+    else if (c === ',' && /[\p{L}\p{N}_*}][^\S\n]*$/u.test(text.slice(Math.max(0, i - 40), i)) && /^\s*(?:[\p{L}\p{N}_*$]|@\{)/u.test(text.slice(i + 1, i + 41))) {
       commas.push({ offset: i, inParentheses: open[open.length - 1] === '(' });
     }
   }

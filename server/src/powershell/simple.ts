@@ -1,6 +1,7 @@
-// The fast path of the PowerShell parser: one-line pipelines of simple commands (`Verb-Noun -Param
+// The fast path of the PowerShell parser: pipelines of simple commands (`Verb-Noun -Param
 // value ... | Verb-Noun ...` with words, numbers, strings with plain `$name`s, variables, lists, a
-// `?{ $_.X -eq "v" }` filter or a `{ Verb-Noun ... }` block) summarised without tree-sitter into
+// `?{ $_.X -eq "v" }` filter or a `{ Verb-Noun ... }` block, whose pipelines may be on lines of their
+// own) summarised without tree-sitter into
 // exactly the summary the tree-sitter path gives (server/test/psFastPath.test.ts compares them).
 // `$name = ` before such a pipeline is read too. Anything else (other assignments, statements,
 // subexpressions, escapes, odd tokens) answers undefined and goes to tree-sitter.
@@ -28,6 +29,10 @@ const DOUBLE_QUOTED = /[^"$`\n\r]*/y;
 /** `$name = ` before a pipeline: a plain variable assigned a pipeline's output (`$r = Get-ServerHealth ...`). */
 const ASSIGNED = /\$([A-Za-z_][A-Za-z0-9_]*) *= */y;
 
+/** Line breaks and the indentation after them, inside a block of several lines. */
+const LINE_BREAKS = /[ \n]*/y;
+
+const NEWLINE = 10;
 const PIPE = 124;
 const COMMA = 44;
 const OPEN_BRACE = 123;
@@ -65,12 +70,14 @@ class SimpleScanner {
   private endsToken(at: number): boolean {
     if (at >= this.text.length) return true;
     const c = this.text.charCodeAt(at);
-    return isBlank(c) || c === PIPE || c === COMMA || (this.inBlock && c === CLOSE_BRACE);
+    return isBlank(c) || c === PIPE || c === COMMA || (this.inBlock && (c === CLOSE_BRACE || c === NEWLINE));
   }
 
   /** Whether the current pipeline ends here: the end of the text, or of the block. */
   private atPipelineEnd(): boolean {
-    return this.at >= this.text.length || (this.inBlock && this.text.charCodeAt(this.at) === CLOSE_BRACE);
+    if (this.at >= this.text.length) return true;
+    const c = this.text.charCodeAt(this.at);
+    return this.inBlock && (c === CLOSE_BRACE || c === NEWLINE);
   }
 
   /**
@@ -159,7 +166,7 @@ class SimpleScanner {
     this.at++;
     this.inBlock = true;
     this.skipBlanks();
-    const ok = text.charCodeAt(this.at) === 36 ? this.filter(command) : this.pipeline(command) !== undefined;
+    const ok = text.charCodeAt(this.at) === NEWLINE ? this.statements(command) : text.charCodeAt(this.at) === 36 ? this.filter(command) : this.pipeline(command) !== undefined;
     this.inBlock = false;
     if (!ok) return undefined;
     this.skipBlanks();
@@ -169,6 +176,23 @@ class SimpleScanner {
     const range = { start, end: this.at };
     const value = text.slice(start, this.at);
     return { kind: 'scriptblock', text: value, value, range, valueRange: { ...range } };
+  }
+
+  /**
+   * A block of several lines (`Invoke-Command ... {` / one pipeline of simple commands a line / `}`),
+   * each line a pipeline of its own, as tree-sitter numbers them; blank lines between them are skipped.
+   * A line with a blank at its end is left to tree-sitter.
+   */
+  private statements(command: number): boolean {
+    const { text } = this;
+    for (;;) {
+      // At a line's end: past it, and past the indentation (and blank lines) before the next.
+      if (text.charCodeAt(this.at) !== NEWLINE) return false;
+      this.skip(LINE_BREAKS);
+      if (text.charCodeAt(this.at) === CLOSE_BRACE) return true;
+      if (this.pipeline(command) === undefined) return false;
+      if (isBlank(text.charCodeAt(this.at - 1))) return false;
+    }
   }
 
   /** `$_.Name -op "value"` joined by `-and` / `-or`, each a comparison of the command. */
@@ -327,12 +351,10 @@ const COMPARISON_OPERATORS = new Set(['-eq', '-ne', '-like', '-notlike', '-match
 const WHERE_NAMES = new Set(['where-object', 'where', '?']);
 
 /**
- * The summary of a one-line pipeline of simple commands, or undefined for anything else. `text` is
+ * The summary of a pipeline of simple commands (its script block may hold one a line), or undefined for anything else. `text` is
  * what tree-sitter would be given (typographic quotes already made plain).
  */
 export function parseSimplePipeline(text: string): PsScript | undefined {
-  // The tree-sitter path treats lists in long commands differently (parser.ts): leave those to it.
-  if (text.length >= 4096) return undefined;
   ASSIGNED.lastIndex = 0;
   const target = ASSIGNED.exec(text);
   // `$r = Get-X ...`: tree-sitter numbers the statement's pipeline first and the assigned one second.
