@@ -200,6 +200,26 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
     assert.ok(compared > 500, `${compared} commands compared`);
   });
 
+  it('reads a block left unclosed whose lines it takes with the error tree-sitter gives and the commands the admin wrote', () => {
+    const shape = (command: PsScript['commands'][number]): string => `${command.name}(${JSON.stringify(canonical(command.elements))})`;
+    let compared = 0;
+    const wrong: string[] = [];
+    for (const command of corpus) {
+      if (!command.includes('\n') || !command.endsWith('}') || plainText(command) !== command || !parseSimplePipeline(command)) continue;
+      const open = command.slice(0, -1).trimEnd();
+      if (!unclosable(open)) continue;
+      compared++;
+      clearPowerShellCache();
+      const fast = parsePowerShell(open);
+      const read = treeSitter(open);
+      // tree-sitter's recovery drops the block's own command: the ones inside are compared.
+      const same = JSON.stringify(fast.errors) === JSON.stringify(read.errors) && JSON.stringify(fast.commands.slice(1).map(shape)) === JSON.stringify(read.commands.map(shape));
+      if (!same && wrong.length < 10) wrong.push(`${JSON.stringify(open)}\n  fast: ${JSON.stringify(fast.errors)} ${fast.commands.map(shape).join('; ')}\n  tree-sitter: ${JSON.stringify(read.errors)} ${read.commands.map(shape).join('; ')}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(compared > 100, `${compared} blocks compared`);
+  });
+
   it('takes most commands of the examples and fixtures, and leaves statements, other script blocks, subexpressions and other assignments to tree-sitter', () => {
     const taken = exampleCommands.filter((c) => !c.includes('\n') && plainText(c) === c && parseSimplePipeline(c));
     // Two thirds: the precision fixtures are written in the styles that need tree-sitter on purpose.

@@ -203,7 +203,7 @@ export function parsePowerShell(text: string): PsScript {
   const plain = plainText(text);
   // Commands without typographic quotes (whose list texts tree-sitter's path takes from either
   // spelling) may take the fast path; it answers undefined for anything but the simple shape.
-  const simple = fastPath && plain === text ? parseSimplePipeline(plain) : undefined;
+  const simple = fastPath && plain === text ? (parseSimplePipeline(plain) ?? unclosedSimple(plain)) : undefined;
   if (simple) {
     cache.set(text, simple);
     return simple;
@@ -225,6 +225,33 @@ export function parsePowerShell(text: string): PsScript {
   }
   cache.set(text, script);
   return script;
+}
+
+/**
+ * A block left unclosed (`Invoke-Command … {` and the lines of its body, no `}`) whose lines the fast
+ * path reads once the block is closed: that summary, cut at the text's end, with the one error
+ * tree-sitter gives such a text, over all of it (its error recovery cannot tell where the block was
+ * meant to end). Its commands are the ones the admin wrote, the block's command included.
+ */
+function unclosedSimple(plain: string): PsScript | undefined {
+  if (!unclosable(plain) || !plain.includes('\n')) return undefined;
+  const closed = parseSimplePipeline(plain + '\n}');
+  if (!closed) return undefined;
+  const end = plain.length;
+  const cut = (range: PsRange): void => {
+    range.end = Math.min(range.end, end);
+  };
+  for (const command of closed.commands) {
+    cut(command.range);
+    for (const element of command.elements) {
+      if (element.kind !== 'argument' || element.argument.range.end <= end) continue;
+      const { argument } = element;
+      cut(argument.range);
+      cut(argument.valueRange);
+      argument.text = argument.value = plain.slice(argument.range.start, end);
+    }
+  }
+  return { ...closed, errors: [{ start: 0, end }] };
 }
 
 /** tree-sitter's reading of the text as written, no list comma blanked: what the list reading is tested against. */
