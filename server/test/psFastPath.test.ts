@@ -47,6 +47,11 @@ function canonical(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, canonical(v)]));
 }
 
+/** A command as its name and elements, keys in one order: what two readings of a block are compared by. */
+function shape(command: PsScript['commands'][number]): string {
+  return `${command.name}(${JSON.stringify(canonical(command.elements))})`;
+}
+
 /** Tree-sitter's summary of a command, as parsePowerShell gave it before the fast path. */
 function treeSitter(command: string): PsScript {
   setPowerShellFastPath(false);
@@ -178,10 +183,9 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
   });
 
   it('reads the commands inside an unclosed block as the same block closed gives them, lists included, and keeps its error', () => {
-    // An unclosable command is parsed once, with its list commas blanked (parser.ts `unclosedParse`):
+    // An unclosable command is parsed once, with its list commas blanked (parser.ts `listParse`):
     // `Format-List Name, Status` inside it is one list, as in the closed block, not tree-sitter's
     // error recovery at the comma.
-    const shape = (command: PsScript['commands'][number]): string => `${command.name}(${JSON.stringify(canonical(command.elements))})`;
     let compared = 0;
     const wrong: string[] = [];
     for (const command of corpus) {
@@ -201,7 +205,6 @@ describe('PowerShell fast path: the same summaries as tree-sitter', () => {
   });
 
   it('reads a block left unclosed whose lines it takes with the error tree-sitter gives and the commands the admin wrote', () => {
-    const shape = (command: PsScript['commands'][number]): string => `${command.name}(${JSON.stringify(canonical(command.elements))})`;
     let compared = 0;
     const wrong: string[] = [];
     for (const command of corpus) {
